@@ -1,0 +1,91 @@
+import type { Account, Identity, Snapshot } from "../snapshot/model.js";
+import { isDataMissing, sourceRan } from "../snapshot/coverage.js";
+
+/** Logon types that mean a person sat at (or remoted into) a machine. */
+const INTERACTIVE_LOGON_TYPES = new Set([2, 10, 11, 12]);
+
+export type ActivitySource =
+  | "ad.lastLogonTimestamp"
+  | "entra.lastSuccessfulSignIn"
+  | "entra.lastInteractiveSignIn"
+  | "entra.lastNonInteractiveSignIn"
+  | "entra.signInLog"
+  | "windows.logon";
+
+export interface IdentityActivity {
+  identity: Identity;
+  accounts: Account[];
+  /** The most recent sign-in or logon over every account of the identity. */
+  lastActivityAt?: string;
+  lastActivitySource?: ActivitySource;
+  /** The earliest creation time over the identity's accounts. */
+  createdAt?: string;
+  /** Why the activity cannot be judged (data missing for one of its accounts); undefined when it can. */
+  unjudgeableBecause?: "ad-activity-missing" | "entra-activity-missing" | "enabled-state-unreadable";
+}
+
+/**
+ * Merges every activity signal of an identity's accounts: AD lastLogonTimestamp, Entra
+ * signInActivity, the sign-in log and interactive Windows logons. An identity counts as active if
+ * any account is, because a person who works only in cloud apps never refreshes AD's timestamp.
+ */
+export function identityActivity(snapshot: Snapshot): IdentityActivity[] {
+  const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+  const latestByAccount = new Map<string, { at: string; source: ActivitySource }>();
+  const note = (accountKey: string | undefined, at: string | undefined, source: ActivitySource): void => {
+    if (accountKey === undefined || at === undefined) return;
+    const current = latestByAccount.get(accountKey);
+    if (current === undefined || at > current.at) latestByAccount.set(accountKey, { at, source });
+  };
+
+  for (const account of snapshot.accounts) {
+    note(account.key, account.lastLogonTimestampAt, "ad.lastLogonTimestamp");
+    note(account.key, account.lastSuccessfulSignInAt, "entra.lastSuccessfulSignIn");
+    note(account.key, account.lastInteractiveSignInAt, "entra.lastInteractiveSignIn");
+    note(account.key, account.lastNonInteractiveSignInAt, "entra.lastNonInteractiveSignIn");
+  }
+  for (const signIn of snapshot.signIns) {
+    if (signIn.errorCode === 0) note(signIn.accountKey, signIn.at, "entra.signInLog");
+  }
+  for (const event of snapshot.windowsEvents) {
+    if (event.eventId === 4624 && event.logonType !== undefined && INTERACTIVE_LOGON_TYPES.has(event.logonType)) {
+      const key = event.targetUserSid === undefined ? undefined : `ad:${event.targetUserSid}`;
+      if (key !== undefined && accountsByKey.has(key)) note(key, event.at, "windows.logon");
+    }
+  }
+
+  const adActivityKnown = sourceRan(snapshot, "ad") && !isDataMissing(snapshot, "ad.lastLogonTimestamp");
+  const entraActivityKnown = sourceRan(snapshot, "entra") && !isDataMissing(snapshot, "entra.signInActivity");
+
+  return snapshot.identities.map((identity) => {
+    const accounts = identity.accountKeys
+      .map((key) => accountsByKey.get(key))
+      .filter((account): account is Account => account !== undefined);
+    const result: IdentityActivity = { identity, accounts };
+    for (const account of accounts) {
+      const latest = latestByAccount.get(account.key);
+      if (latest !== undefined && (result.lastActivityAt === undefined || latest.at > result.lastActivityAt)) {
+        result.lastActivityAt = latest.at;
+        result.lastActivitySource = latest.source;
+      }
+      if (account.createdAt !== undefined && (result.createdAt === undefined || account.createdAt < result.createdAt)) {
+        result.createdAt = account.createdAt;
+      }
+      if (account.unreadableAttributes?.includes("useraccountcontrol")) {
+        result.unjudgeableBecause ??= "enabled-state-unreadable";
+      } else if (account.enabled && account.source === "ad" && !adActivityKnown) {
+        result.unjudgeableBecause ??= "ad-activity-missing";
+      } else if (account.enabled && account.source === "entra" && !entraActivityKnown) {
+        result.unjudgeableBecause ??= "entra-activity-missing";
+      }
+    }
+    return result;
+  });
+}
+
+const DAY_MS = 86_400_000;
+
+/** Whole days from `earlier` to `later` (both ISO instants). */
+export function daysBetween(earlier: string, later: string): number {
+  return Math.floor((Date.parse(later) - Date.parse(earlier)) / DAY_MS);
+}

@@ -1,0 +1,52 @@
+import type { Localised } from "../i18n/language.js";
+import type { Snapshot } from "../snapshot/model.js";
+import { CHECKS } from "./registry.js";
+import type { Check, CheckOutcome, DataAlternative } from "./types.js";
+
+export type CheckStatus = "ran" | "disabled" | "not-available";
+
+export interface CheckRun extends CheckOutcome {
+  checkId: string;
+  status: CheckStatus;
+  /** Why the check did not run; shown on the coverage sheet. */
+  reason?: Localised;
+}
+
+/** Runs every enabled check whose data is available. Checks are pure; this only decides which run. */
+export function runChecks(
+  snapshot: Snapshot,
+  checkOptions: ReadonlyMap<string, { enabled: boolean } & Record<string, unknown>>,
+  checks: ReadonlyArray<Check<unknown>> = CHECKS,
+): CheckRun[] {
+  return checks.map((check) => {
+    const options = checkOptions.get(check.meta.id) ?? check.meta.options.parse({});
+    const empty = { findings: [], evaluated: 0, notEvaluated: [] };
+    if ((options as { enabled?: boolean }).enabled === false) {
+      return { checkId: check.meta.id, status: "disabled", reason: { sv: "Avstängd i konfigurationen.", en: "Disabled in the configuration." }, ...empty };
+    }
+    const unavailable = unavailability(snapshot, check.meta.requires);
+    if (unavailable !== undefined) return { checkId: check.meta.id, status: "not-available", reason: unavailable, ...empty };
+    return { checkId: check.meta.id, status: "ran", ...check.evaluate(snapshot, options) };
+  });
+}
+
+function unavailability(snapshot: Snapshot, alternatives: DataAlternative[]): Localised | undefined {
+  const problems: Localised[] = [];
+  for (const alternative of alternatives) {
+    const notRun = alternative.sources.filter(
+      (source) => !snapshot.coverage.sources.some((coverage) => coverage.source === source && coverage.ran),
+    );
+    const missing = alternative.items.flatMap((item) =>
+      snapshot.coverage.sources.flatMap((coverage) => coverage.missing.filter((entry) => entry.item === item)),
+    );
+    if (notRun.length === 0 && missing.length === 0) return undefined;
+    problems.push({
+      sv: [...notRun.map((source) => `källan ${source} kördes inte`), ...missing.map((entry) => `${entry.item} saknas: ${entry.why}`)].join("; "),
+      en: [...notRun.map((source) => `source ${source} did not run`), ...missing.map((entry) => `${entry.item} missing: ${entry.why}`)].join("; "),
+    });
+  }
+  return {
+    sv: `Kan inte kontrolleras: ${problems.map((problem) => problem.sv).join(" / ")}`,
+    en: `Cannot be checked: ${problems.map((problem) => problem.en).join(" / ")}`,
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { daysBetween, identityActivity } from "./activity.js";
+import { notJudgedReasons } from "./not-judged.js";
+import { privilegedAccountKeys } from "./privilege.js";
+import type { Check, FindingDraft } from "./types.js";
+
+const options = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** An account never used is reported once it is older than this; younger ones may await a starter. */
+  minimumAgeDays: z.number().int().min(1).default(90),
+});
+type Options = z.infer<typeof options>;
+
+/** Enabled accounts that were created long ago and never signed in anywhere. */
+export const staleNeverUsed: Check<Options> = {
+  meta: {
+    id: "stale.never-used",
+    category: "stale",
+    title: { sv: "Konton som aldrig använts", en: "Accounts never used" },
+    description: {
+      sv: "Aktiva konton som skapades för länge sedan men aldrig har loggat in, till exempel för nyanställda som aldrig började.",
+      en: "Enabled accounts created long ago that have never signed in, for example for starters who never came.",
+    },
+    policyRule: "KK-P1",
+    remediation: {
+      sv: "Kontrollera med ansvarig chef om kontot behövs. Om inte: inaktivera och ta bort det. Ett konto ska tillhöra en känd person.",
+      en: "Ask the responsible manager whether the account is needed. If not, disable and remove it. An account must belong to a known person.",
+    },
+    options,
+    evidence: {
+      sv: (f) => `Skapat ${String(f.createdAt).slice(0, 10)} (${f.ageDays} dagar sedan) och aldrig inloggat.`,
+      en: (f) => `Created ${String(f.createdAt).slice(0, 10)} (${f.ageDays} days ago) and never signed in.`,
+    },
+    requires: [
+      { sources: ["ad"], items: ["ad.lastLogonTimestamp"] },
+      { sources: ["entra"], items: ["entra.signInActivity"] },
+    ],
+  },
+  evaluate(snapshot, { minimumAgeDays }) {
+    const privileged = privilegedAccountKeys(snapshot);
+    const findings: FindingDraft[] = [];
+    let evaluated = 0;
+    const activities = identityActivity(snapshot).filter((activity) => activity.accounts.some((a) => a.enabled));
+    for (const activity of activities) {
+      if (activity.unjudgeableBecause !== undefined || activity.lastActivityAt !== undefined) continue;
+      if (activity.createdAt === undefined) continue;
+      evaluated++;
+      const ageDays = daysBetween(activity.createdAt, snapshot.collectedAt);
+      if (ageDays <= minimumAgeDays) continue;
+      const enabledAccounts = activity.accounts.filter((account) => account.enabled);
+      const isPrivileged = enabledAccounts.some((account) => privileged.has(account.key));
+      findings.push({
+        subjectKey: activity.identity.id,
+        severity: isPrivileged ? "high" : "medium",
+        facts: {
+          createdAt: activity.createdAt,
+          ageDays,
+          enabledAccounts: enabledAccounts.map((account) => account.samAccountName ?? account.userPrincipalName).join(", "),
+          privileged: isPrivileged,
+        },
+      });
+    }
+    return { findings, evaluated, notEvaluated: notJudgedReasons(activities) };
+  },
+};

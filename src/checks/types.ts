@@ -1,0 +1,67 @@
+import type { z } from "zod";
+import type { Localised, LocalisedTemplate } from "../i18n/language.js";
+import type { Snapshot, SourceKind } from "../snapshot/model.js";
+import type { PolicyRuleId } from "./policy-rules.js";
+
+export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type CheckCategory = "stale" | "shared" | "credentials" | "sessions" | "boundaries" | "privileged";
+
+/** Facts a check records about one finding: plain values, so they store and render anywhere. */
+export type EvidenceFacts = Record<string, string | number | boolean | null>;
+
+/** What a check reports about one subject. The pipeline adds ids, owners and lifecycle. */
+export interface FindingDraft {
+  /** Stable key of the subject within the check (an identity or account key). */
+  subjectKey: string;
+  severity: Severity;
+  facts: EvidenceFacts;
+}
+
+/** A part of the population the check could not judge, and why (shown as coverage, never as "all clear"). */
+export interface NotEvaluated {
+  count: number;
+  why: Localised;
+}
+
+export interface CheckOutcome {
+  findings: FindingDraft[];
+  /** How many subjects the check looked at. */
+  evaluated: number;
+  notEvaluated: NotEvaluated[];
+}
+
+/**
+ * One way of getting the data a check needs: these sources ran and none of these data items is
+ * listed missing in the coverage record.
+ */
+export interface DataAlternative {
+  sources: SourceKind[];
+  items: string[];
+}
+
+export interface CheckMetadata<Options> {
+  /** Stable id, also the key in config `checks:` and part of every finding id. */
+  id: string;
+  category: CheckCategory;
+  title: Localised;
+  /** One sentence: what the check finds and why it matters. */
+  description: Localised;
+  policyRule: PolicyRuleId;
+  remediation: Localised;
+  /** Options (thresholds) with their defaults; validated from config. */
+  options: z.ZodType<Options>;
+  /** Renders a finding's facts as a plain sentence. */
+  evidence: LocalisedTemplate<EvidenceFacts>;
+  /**
+   * The check is available when at least one alternative is satisfied; otherwise the report says
+   * "not available" with the reason, never "no findings".
+   */
+  requires: DataAlternative[];
+}
+
+export interface Check<Options = unknown> {
+  meta: CheckMetadata<Options>;
+  evaluate(snapshot: Snapshot, options: Options): CheckOutcome;
+}

@@ -1,0 +1,37 @@
+import { findCheck } from "../checks/registry.js";
+import type { AuditResult } from "../pipeline/audit.js";
+
+/** The one-screen summary printed after an audit. */
+export function auditSummary(result: AuditResult, elapsedMs: number): string {
+  const { run } = result;
+  const lines: string[] = [];
+  lines.push(`kontokoll audit — ${run.organisation}, as of ${run.asOf} (run ${run.runId})`);
+  lines.push("");
+  lines.push("Sources:");
+  for (const source of run.coverage.sources) {
+    const state = source.ran ? `${source.recordsRead} read, ${source.recordsRejected} rejected` : `did not run: ${source.error ?? "unknown reason"}`;
+    lines.push(`  ${source.source.padEnd(16)} ${state}`);
+    for (const missing of source.missing) lines.push(`  ${"".padEnd(16)} missing ${missing.item}: ${missing.why}`);
+  }
+  lines.push("");
+  lines.push("Checks:");
+  for (const check of run.checks) {
+    const title = findCheck(check.checkId)?.meta.title.en ?? check.checkId;
+    const label = `${check.checkId} (${title})`.padEnd(58);
+    if (check.status !== "ran") {
+      lines.push(`  ${label} ${check.status}: ${check.reason?.en ?? ""}`);
+      continue;
+    }
+    const fresh = check.findings.filter((finding) => finding.lifecycle === "new").length;
+    const resolved = run.resolved.filter((entry) => entry.checkId === check.checkId).length;
+    const notJudged = check.notEvaluated.reduce((sum, part) => sum + part.count, 0);
+    lines.push(
+      `  ${label} ${String(check.findings.length).padStart(5)} findings (${fresh} new, ${resolved} resolved)` +
+        (notJudged > 0 ? `, ${notJudged} not judged` : ""),
+    );
+  }
+  lines.push("");
+  lines.push(result.report === undefined ? "No report written (--no-report)." : `Weekly workbook: ${result.report.file}`);
+  lines.push(`Done in ${(elapsedMs / 1000).toFixed(1)} s.`);
+  return lines.join("\n");
+}

@@ -1,0 +1,110 @@
+import { z } from "zod";
+import { LANGUAGES } from "../i18n/language.js";
+
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected a time of day as HH:MM");
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const timeZone = z.string().refine(isTimeZone, "expected an IANA time zone such as Europe/Stockholm");
+
+const department = z.strictObject({
+  /** Short code used in reports and file names, e.g. SOC. */
+  code: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, "expected 1–16 letters, digits, _ or -"),
+  name: z.string().min(1),
+  /** Distinguished names of the OUs whose accounts belong to the department (sub-OUs included). */
+  organisationalUnits: z.array(z.string().min(1)).default([]),
+  /** Values of the directory's `department` attribute that mean this department. */
+  departmentAttributeValues: z.array(z.string().min(1)).default([]),
+  /** Names of the groups that grant access to the department's own resources (file shares, apps). */
+  resourceGroups: z.array(z.string().min(1)).default([]),
+});
+
+const organisation = z.strictObject({
+  name: z.string().min(1),
+  timeZone: timeZone.default("Europe/Stockholm"),
+  /** BCP 47 locale for dates and numbers in reports. */
+  locale: z.string().default("sv-SE"),
+  workingHours: z
+    .strictObject({
+      start: timeOfDay.default("07:00"),
+      end: timeOfDay.default("18:00"),
+      /** ISO weekdays, 1 = Monday. */
+      days: z.array(z.number().int().min(1).max(7)).default([1, 2, 3, 4, 5]),
+    })
+    .prefault({}),
+  departments: z.array(department).min(1),
+});
+
+const ldifSource = z.strictObject({
+  type: z.literal("ldif"),
+  /** LDIF files as ldifde or ldapsearch write them (paths relative to this config file). */
+  files: z.array(z.string().min(1)).min(1),
+});
+
+const graphExportSource = z.strictObject({
+  type: z.literal("graph-export"),
+  /** A folder of Graph response pages, laid out by request path (v1.0/users.jsonl, …). */
+  folder: z.string().min(1),
+});
+
+const windowsEventsSource = z.strictObject({
+  files: z.array(z.string().min(1)).min(1),
+  /** Time zone of exports whose event times carry no offset (NXLog EventTime). */
+  localTimeZone: timeZone.default("UTC"),
+});
+
+const sources = z
+  .strictObject({
+    ad: ldifSource.optional(),
+    entra: graphExportSource.optional(),
+    windowsEvents: windowsEventsSource.optional(),
+  })
+  .refine((value) => value.ad !== undefined || value.entra !== undefined, {
+    message: "configure at least one directory source (ad or entra)",
+  });
+
+const cronExpression = z.string().regex(/^(\S+\s+){4,5}\S+$/, "expected a cron expression with 5 or 6 fields");
+
+export const configSchema = z.strictObject({
+  organisation,
+  sources,
+  audit: z
+    .strictObject({
+      /**
+       * The instant the audit judges "as of". Unset: now. Set it for offline exports so that ages are
+       * measured from the export time, not from the day the files are read.
+       */
+      asOf: z.iso.datetime({ offset: true }).optional(),
+    })
+    .prefault({}),
+  /** Per-check options, keyed by check id; each check validates its own block. */
+  checks: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  report: z
+    .strictObject({
+      language: z.enum(LANGUAGES).default("sv"),
+      /** Folder that receives reports/<ISO week>/ (relative to this config file). */
+      outputDir: z.string().default("../reports"),
+    })
+    .prefault({}),
+  storage: z
+    .strictObject({
+      /** Folder for the SQLite state file (relative to this config file). */
+      dataDir: z.string().default("../data"),
+    })
+    .prefault({}),
+  schedule: z
+    .strictObject({
+      nightlyAudit: cronExpression.default("0 2 * * *"),
+      weeklyReport: cronExpression.default("0 6 * * 1"),
+    })
+    .prefault({}),
+});
+
+export type KontokollConfig = z.infer<typeof configSchema>;
+export type DepartmentConfig = KontokollConfig["organisation"]["departments"][number];

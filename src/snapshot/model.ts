@@ -1,0 +1,237 @@
+/**
+ * The snapshot: everything one audit run knows, as plain JSON-serialisable data.
+ *
+ * It is the contract between collection (src/sources) and judgement (src/checks): sources only
+ * write it, checks only read it. Every timestamp is an ISO-8601 string in UTC so that a snapshot
+ * written to disk and read back is identical, and checks never depend on the wall clock — they
+ * judge "as of" `collectedAt`.
+ */
+
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+/** ISO-8601 instant in UTC, e.g. "2026-11-20T07:30:00.000Z". */
+export type IsoInstant = string;
+
+export type AccountSource = "ad" | "entra";
+
+/**
+ * One user object in one directory. Computers are devices, not accounts.
+ * `key` is unique across the snapshot: "ad:<objectSid>" or "entra:<object id>".
+ */
+export interface Account {
+  key: string;
+  source: AccountSource;
+  /** AD: objectSid (S-1-5-21-…); Entra: the object id (GUID). */
+  objectId: string;
+  /** Directory the account lives in: AD DNS domain or Entra tenant domain. */
+  directory: string;
+  samAccountName?: string;
+  userPrincipalName?: string;
+  displayName?: string;
+  givenName?: string;
+  surname?: string;
+  mail?: string;
+  employeeId?: string;
+  /** The directory's own department attribute, verbatim. */
+  departmentAttribute?: string;
+  title?: string;
+  description?: string;
+  /** AD: distinguished name. */
+  distinguishedName?: string;
+  /** AD: the DN of the organisational unit that holds the account. */
+  organisationalUnit?: string;
+  /** Manager as the directory stores it (AD: DN; Entra: object id). */
+  managerReference?: string;
+  /** Manager resolved to an account key of the same directory, when resolvable. */
+  managerKey?: string;
+  enabled: boolean;
+  createdAt?: IsoInstant;
+  /** AD: lastLogonTimestamp (replicated, lags up to ~14 days). */
+  lastLogonTimestampAt?: IsoInstant;
+  /** AD: pwdLastSet; absent when 0 ("must change at next logon") or never set. */
+  passwordLastSetAt?: IsoInstant;
+  /** AD: accountExpires; absent for both "never" encodings. */
+  expiresAt?: IsoInstant;
+  /** AD: raw userAccountControl, absent when the bind account could not read it. */
+  userAccountControl?: number;
+  adminCount?: number;
+  servicePrincipalNames?: string[];
+  /** AD: RID of the primary group (513 = Domain Users). */
+  primaryGroupId?: number;
+  /** Entra: signInActivity, each absent when never or not licensed (see coverage). */
+  lastInteractiveSignInAt?: IsoInstant;
+  lastNonInteractiveSignInAt?: IsoInstant;
+  lastSuccessfulSignInAt?: IsoInstant;
+  /** Entra: Member or Guest. */
+  userType?: string;
+  /** Entra: onPremisesSecurityIdentifier — the AD objectSid of the synced source account. */
+  onPremisesSecurityIdentifier?: string;
+  onPremisesSyncEnabled?: boolean;
+  /** Keys of the groups the account is a direct member of (resolved from either side). */
+  directGroupKeys: string[];
+  /**
+   * Lower-case names of attributes that every entry should have but this one lacked, typically
+   * because the bind account may not read them. Checks skip what they cannot judge.
+   */
+  unreadableAttributes?: string[];
+}
+
+/**
+ * A person or a non-person (service, function, resource) behind one or more accounts.
+ * Built by linking: an Entra account whose onPremisesSecurityIdentifier equals an AD account's
+ * objectSid is the same identity.
+ */
+export interface Identity {
+  id: string;
+  /** Whether the identity looks like a real person (has person attributes). */
+  isPerson: boolean;
+  displayName: string;
+  accountKeys: string[];
+  /** Department name from the organisation config, when the accounts map to one. */
+  department?: string;
+  /** Identity id of the manager, when the manager reference resolves. */
+  managerIdentityId?: string;
+}
+
+export interface Group {
+  /** "ad:<objectSid>" or "entra:<object id>". */
+  key: string;
+  source: AccountSource;
+  objectId: string;
+  name: string;
+  distinguishedName?: string;
+  description?: string;
+  /** Entra: the AD objectSid of the synced group. */
+  onPremisesSecurityIdentifier?: string;
+  /** Direct members: account keys, group keys and device keys. */
+  directMemberKeys: string[];
+  /** Account keys reachable through nesting (cycles are cut). */
+  transitiveAccountKeys: string[];
+  /** AD only: true when the group is one of the built-in privileged groups. */
+  privileged?: boolean;
+}
+
+export type DeviceSource = "ad" | "entra" | "intune";
+
+export interface Device {
+  key: string;
+  source: DeviceSource;
+  objectId: string;
+  name: string;
+  dnsHostName?: string;
+  operatingSystem?: string;
+  operatingSystemVersion?: string;
+  organisationalUnit?: string;
+  enabled: boolean;
+  lastLogonTimestampAt?: IsoInstant;
+  createdAt?: IsoInstant;
+  /** Entra/Intune: the Entra device id used in sign-in deviceDetail.deviceId. */
+  entraDeviceId?: string;
+  trustType?: string;
+  isCompliant?: boolean;
+  isManaged?: boolean;
+}
+
+export interface DirectoryRoleAssignment {
+  roleName: string;
+  roleDefinitionId?: string;
+  /** Account or group key of the principal. */
+  principalKey: string;
+  scope: string;
+}
+
+/** One Entra sign-in, trimmed to what checks use. */
+export interface SignIn {
+  id: string;
+  at: IsoInstant;
+  userPrincipalName: string;
+  /** Account key of the signing-in user, when it is in the snapshot. */
+  accountKey?: string;
+  appDisplayName?: string;
+  ipAddress?: string;
+  city?: string;
+  countryOrRegion?: string;
+  latitude?: number;
+  longitude?: number;
+  deviceId?: string;
+  deviceName?: string;
+  operatingSystem?: string;
+  browser?: string;
+  isCompliant?: boolean;
+  isManaged?: boolean;
+  trustType?: string;
+  /** 0 = success. */
+  errorCode: number;
+  isInteractive: boolean;
+}
+
+/** One Windows Security/System event, normalised from whatever export format carried it. */
+export interface WindowsEvent {
+  host: string;
+  at: IsoInstant;
+  eventId: number;
+  recordId?: number;
+  targetUserSid?: string;
+  targetUserName?: string;
+  targetDomainName?: string;
+  /** Lower-case hex without padding, e.g. "0x1e3237". */
+  targetLogonId?: string;
+  targetLinkedLogonId?: string;
+  logonType?: number;
+  sessionName?: string;
+  ipAddress?: string;
+  workstationName?: string;
+}
+
+export type SourceKind = "ad" | "entra" | "entra-signins" | "windows-events";
+
+/** A record that could not be read, located precisely enough to find and fix it. */
+export interface RejectedRecord {
+  file: string;
+  line: number;
+  field?: string;
+  message: string;
+}
+
+/** A kind of data the checks rely on that this run could not get. */
+export interface MissingData {
+  /** Stable name of the data item, e.g. "entra.signInActivity". */
+  item: string;
+  why: string;
+}
+
+export interface SourceCoverage {
+  source: SourceKind;
+  /** Where the data came from: a file path, folder or server URL (never a secret). */
+  origin: string;
+  ran: boolean;
+  /** Why the source did not run or stopped early. */
+  error?: string;
+  window?: { start: IsoInstant; end: IsoInstant };
+  recordsRead: number;
+  recordsRejected: number;
+  /** The first rejected records (the count above is complete). */
+  rejected: RejectedRecord[];
+  missing: MissingData[];
+}
+
+export interface Coverage {
+  sources: SourceCoverage[];
+}
+
+export interface Snapshot {
+  schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION;
+  organisation: string;
+  /** The instant the run judges "as of". */
+  collectedAt: IsoInstant;
+  /** The time span the activity data (sign-ins, events) covers. */
+  window: { start: IsoInstant; end: IsoInstant };
+  accounts: Account[];
+  identities: Identity[];
+  groups: Group[];
+  devices: Device[];
+  directoryRoles: DirectoryRoleAssignment[];
+  signIns: SignIn[];
+  windowsEvents: WindowsEvent[];
+  coverage: Coverage;
+}
