@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { daysBetween, identityActivity } from "./activity.js";
+import { daysBetween, identityActivity, type IdentityActivity } from "./activity.js";
 import { privilegedAccountKeys } from "./privilege.js";
 import { notJudgedReasons } from "./not-judged.js";
 import type { Check, FindingDraft } from "./types.js";
@@ -42,12 +42,21 @@ export const staleInactive: Check<Options> = {
     const privileged = privilegedAccountKeys(snapshot);
     const findings: FindingDraft[] = [];
     let evaluated = 0;
+    const notJudged: IdentityActivity[] = [];
     const activities = identityActivity(snapshot).filter((activity) => activity.accounts.some((a) => a.enabled));
     for (const activity of activities) {
-      if (activity.unjudgeableBecause !== undefined || activity.lastActivityAt === undefined) continue;
-      evaluated++;
+      if (activity.lastActivityAt === undefined) continue;
       const daysInactive = daysBetween(activity.lastActivityAt, snapshot.collectedAt);
-      if (daysInactive <= inactiveDays) continue;
+      // Recent activity proves use whatever else is missing; only a verdict of "inactive" needs every source.
+      if (daysInactive <= inactiveDays) {
+        evaluated++;
+        continue;
+      }
+      if (activity.unjudgeableBecause !== undefined) {
+        notJudged.push(activity);
+        continue;
+      }
+      evaluated++;
       const enabledAccounts = activity.accounts.filter((account) => account.enabled);
       const isPrivileged = enabledAccounts.some((account) => privileged.has(account.key));
       findings.push({
@@ -62,7 +71,7 @@ export const staleInactive: Check<Options> = {
         },
       });
     }
-    return { findings, evaluated, notEvaluated: notJudgedReasons(activities) };
+    return { findings, evaluated, notEvaluated: notJudgedReasons(notJudged) };
   },
 };
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { daysBetween, identityActivity } from "./activity.js";
+import { daysBetween, identityActivity, type IdentityActivity } from "./activity.js";
 import { notJudgedReasons } from "./not-judged.js";
 import { privilegedAccountKeys } from "./privilege.js";
 import type { Check, FindingDraft } from "./types.js";
@@ -40,13 +40,24 @@ export const staleNeverUsed: Check<Options> = {
     const privileged = privilegedAccountKeys(snapshot);
     const findings: FindingDraft[] = [];
     let evaluated = 0;
+    const notJudged: IdentityActivity[] = [];
     const activities = identityActivity(snapshot).filter((activity) => activity.accounts.some((a) => a.enabled));
     for (const activity of activities) {
-      if (activity.unjudgeableBecause !== undefined || activity.lastActivityAt !== undefined) continue;
+      if (activity.lastActivityAt !== undefined) {
+        evaluated++;
+        continue;
+      }
       if (activity.createdAt === undefined) continue;
-      evaluated++;
       const ageDays = daysBetween(activity.createdAt, snapshot.collectedAt);
-      if (ageDays <= minimumAgeDays) continue;
+      if (ageDays <= minimumAgeDays) {
+        evaluated++;
+        continue;
+      }
+      if (activity.unjudgeableBecause !== undefined) {
+        notJudged.push(activity);
+        continue;
+      }
+      evaluated++;
       const enabledAccounts = activity.accounts.filter((account) => account.enabled);
       const isPrivileged = enabledAccounts.some((account) => privileged.has(account.key));
       findings.push({
@@ -60,6 +71,6 @@ export const staleNeverUsed: Check<Options> = {
         },
       });
     }
-    return { findings, evaluated, notEvaluated: notJudgedReasons(activities) };
+    return { findings, evaluated, notEvaluated: notJudgedReasons(notJudged) };
   },
 };

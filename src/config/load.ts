@@ -63,7 +63,7 @@ export function parseConfig(text: string, displayName: string, absoluteFile: str
   }
   const raw: unknown = document.toJS() ?? {};
 
-  const parsed = configSchema.safeParse(raw);
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw issueToError(parsed.error.issues, [], document, displayName, lineOf);
   const config = parsed.data;
 
@@ -75,7 +75,7 @@ export function parseConfig(text: string, displayName: string, absoluteFile: str
     }
   }
   for (const check of CHECKS) {
-    const result = check.meta.options.safeParse(config.checks[check.meta.id] ?? {});
+    const result = check.meta.options.safeParse(config.checks[check.meta.id] ?? {}, { reportInput: true });
     if (!result.success) throw issueToError(result.error.issues, ["checks", check.meta.id], document, displayName, lineOf);
     checkOptions.set(check.meta.id, result.data as { enabled: boolean } & Record<string, unknown>);
   }

@@ -1,0 +1,74 @@
+import type { DepartmentConfig } from "../../src/config/schema.js";
+import { buildSnapshot, type SnapshotParts } from "../../src/snapshot/build.js";
+import type { Account, Group, Snapshot, SourceCoverage } from "../../src/snapshot/model.js";
+
+export const AS_OF = "2026-11-21T02:00:00.000Z";
+const DOMAIN_SID = "S-1-5-21-111-222-333";
+
+export function daysBefore(days: number): string {
+  return new Date(Date.parse(AS_OF) - days * 86_400_000).toISOString();
+}
+
+export function adAccount(rid: number, sam: string, fields: Partial<Account> = {}): Account {
+  const sid = `${DOMAIN_SID}-${rid}`;
+  return {
+    key: `ad:${sid}`,
+    source: "ad",
+    objectId: sid,
+    directory: "example.local",
+    samAccountName: sam,
+    displayName: sam,
+    givenName: "Anna",
+    surname: "Berg",
+    distinguishedName: `CN=${sam},OU=Users,OU=Soc,DC=example,DC=local`,
+    enabled: true,
+    createdAt: daysBefore(1000),
+    userAccountControl: 512,
+    directGroupKeys: [],
+    ...fields,
+  };
+}
+
+export function entraAccount(id: string, upn: string, fields: Partial<Account> = {}): Account {
+  return {
+    key: `entra:${id}`,
+    source: "entra",
+    objectId: id,
+    directory: "example.se",
+    userPrincipalName: upn,
+    displayName: upn,
+    enabled: true,
+    createdAt: daysBefore(900),
+    directGroupKeys: [],
+    ...fields,
+  };
+}
+
+export function adGroup(rid: number, name: string, members: string[], fields: Partial<Group> = {}): Group {
+  const sid = `${DOMAIN_SID}-${rid}`;
+  return { key: `ad:${sid}`, source: "ad", objectId: sid, name, directMemberKeys: members, transitiveAccountKeys: [], ...fields };
+}
+
+export function coverage(source: SourceCoverage["source"], missing: SourceCoverage["missing"] = []): SourceCoverage {
+  return { source, origin: "fixture", ran: true, recordsRead: 0, recordsRejected: 0, rejected: [], missing };
+}
+
+export const DEPARTMENTS: DepartmentConfig[] = [
+  { code: "SOC", name: "Socialförvaltningen", organisationalUnits: ["OU=Soc,DC=example,DC=local"], departmentAttributeValues: [], resourceGroups: [] },
+];
+
+export function snapshotOf(parts: Partial<SnapshotParts>): Snapshot {
+  return buildSnapshot(
+    {
+      accounts: [],
+      groups: [],
+      devices: [],
+      directoryRoles: [],
+      signIns: [],
+      windowsEvents: [],
+      coverage: [coverage("ad"), coverage("entra")],
+      ...parts,
+    },
+    { organisation: "Testkommun", departments: DEPARTMENTS, collectedAt: AS_OF },
+  );
+}

@@ -1,0 +1,101 @@
+import { strict as assert } from "node:assert";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { CheckResult, Finding } from "../src/findings/finding.js";
+import { FindingsStore, type NewRun } from "../src/findings/store.js";
+
+function finding(checkId: string, subject: string): Finding {
+  return {
+    id: `${checkId}|${subject}`,
+    checkId,
+    subjectKey: subject,
+    account: subject,
+    displayName: subject,
+    department: null,
+    managerName: null,
+    managerAccount: null,
+    managerIdentityId: null,
+    entraObjectId: null,
+    severity: "medium",
+    facts: { n: 1 },
+  };
+}
+
+function run(asOf: string, checks: Array<Pick<CheckResult, "checkId" | "status"> & { subjects: string[] }>): NewRun {
+  return {
+    startedAt: asOf,
+    finishedAt: asOf,
+    asOf,
+    window: { start: asOf, end: asOf },
+    organisation: "Test",
+    configFile: "/x.yaml",
+    configFingerprint: "abc",
+    coverage: { sources: [] },
+    checks: checks.map((check) => ({
+      checkId: check.checkId,
+      status: check.status,
+      evaluated: check.subjects.length,
+      notEvaluated: [],
+      findings: check.subjects.map((subject) => finding(check.checkId, subject)),
+    })),
+  };
+}
+
+function lifecycles(store: FindingsStore, runId: number): Record<string, string> {
+  const record = store.loadRun(runId);
+  const states: Record<string, string> = {};
+  for (const check of record.checks) for (const item of check.findings) states[item.subjectKey] = item.lifecycle;
+  for (const item of record.resolved) states[item.account] = "resolved";
+  return states;
+}
+
+describe("findings store", () => {
+  let file: string;
+  beforeEach(() => {
+    file = path.join(mkdtempSync(path.join(os.tmpdir(), "kontokoll-store-")), "state.sqlite");
+  });
+
+  it("tracks new, open, resolved and reopened findings across runs", () => {
+    const store = FindingsStore.open(file);
+    const first = store.recordRun(run("2026-11-01T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a", "b"] }]));
+    assert.deepEqual(lifecycles(store, first), { a: "new", b: "new" });
+    const second = store.recordRun(run("2026-11-02T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a", "c"] }]));
+    assert.deepEqual(lifecycles(store, second), { a: "open", b: "resolved", c: "new" });
+    const third = store.recordRun(run("2026-11-03T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a", "b", "c"] }]));
+    assert.deepEqual(lifecycles(store, third), { a: "open", b: "reopened", c: "open" });
+    assert.equal(store.loadRun(third).checks[0]?.findings.find((item) => item.subjectKey === "a")?.firstSeenAt, "2026-11-01T02:00:00.000Z");
+    store.close();
+  });
+
+  it("keeps findings open when their check could not run", () => {
+    const store = FindingsStore.open(file);
+    store.recordRun(run("2026-11-01T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a"] }]));
+    const second = store.recordRun(run("2026-11-02T02:00:00.000Z", [{ checkId: "c", status: "not-available", subjects: [] }]));
+    assert.deepEqual(lifecycles(store, second), {});
+    const third = store.recordRun(run("2026-11-03T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a"] }]));
+    assert.deepEqual(lifecycles(store, third), { a: "open" });
+    store.close();
+  });
+
+  it("records a run all or nothing", () => {
+    const store = FindingsStore.open(file);
+    store.recordRun(run("2026-11-01T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a"] }]));
+    // The same finding twice in one run violates the run_findings key half way through the transaction.
+    assert.throws(() => store.recordRun(run("2026-11-02T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["b", "b"] }])));
+    assert.equal(store.latestRunId(), 1);
+    const next = store.recordRun(run("2026-11-03T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a"] }]));
+    assert.deepEqual(lifecycles(store, next), { a: "open" });
+    store.close();
+  });
+
+  it("persists across reopening and records its schema version", () => {
+    const store = FindingsStore.open(file);
+    store.recordRun(run("2026-11-01T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a"] }]));
+    store.close();
+    const reopened = FindingsStore.open(file);
+    assert.equal(reopened.schemaVersion(), 1);
+    assert.equal(reopened.latestRunId(), 1);
+    reopened.close();
+  });
+});
