@@ -6,7 +6,7 @@ export type { Logger };
  * Structured JSON-lines logging to stderr, so stdout stays for the one-screen summary and --json
  * output. Secrets never reach the logger: the redact list is a second line of defence.
  */
-export function createLogger(level: string = process.env.KONTOKOLL_LOG_LEVEL ?? "info"): Logger {
+export function createLogger(level: string = process.env.KONTOKOLL_LOG_LEVEL ?? defaultLevel()): Logger {
   return pino(
     {
       level,
@@ -15,4 +15,9 @@ export function createLogger(level: string = process.env.KONTOKOLL_LOG_LEVEL ?? 
     },
     pino.destination({ dest: 2, sync: true }),
   );
+}
+
+/** On a terminal the summary says it all; unattended runs keep the step-by-step record. */
+function defaultLevel(): string {
+  return process.stderr.isTTY ? "warn" : "info";
 }

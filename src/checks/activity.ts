@@ -71,7 +71,7 @@ export function identityActivity(snapshot: Snapshot): IdentityActivity[] {
       if (account.createdAt !== undefined && (result.createdAt === undefined || account.createdAt < result.createdAt)) {
         result.createdAt = account.createdAt;
       }
-      if (account.unreadableAttributes?.includes("useraccountcontrol")) {
+      if (enabledStateUnknown(account)) {
         result.unjudgeableBecause ??= "enabled-state-unreadable";
       } else if (account.enabled && account.source === "ad" && !adActivityKnown) {
         result.unjudgeableBecause ??= "ad-activity-missing";
@@ -88,4 +88,9 @@ const DAY_MS = 86_400_000;
 /** Whole days from `earlier` to `later` (both ISO instants). */
 export function daysBetween(earlier: string, later: string): number {
   return Math.floor((Date.parse(later) - Date.parse(earlier)) / DAY_MS);
+}
+
+/** Whether the directory hid the attribute that says if the account is enabled. */
+export function enabledStateUnknown(account: Account): boolean {
+  return account.unreadableAttributes?.some((name) => name === "useraccountcontrol" || name === "accountenabled") ?? false;
 }

@@ -12,8 +12,8 @@ const REASONS: Record<NonNullable<IdentityActivity["unjudgeableBecause"]>, Local
     en: "Entra signInActivity is missing (needs Entra ID P1/P2 and AuditLog.Read.All), so use of cloud accounts is unknown.",
   },
   "enabled-state-unreadable": {
-    sv: "userAccountControl kunde inte läsas, så det är okänt om kontot är aktivt.",
-    en: "userAccountControl could not be read, so whether the account is enabled is unknown.",
+    sv: "userAccountControl/accountEnabled kunde inte läsas, så det är okänt om kontot är aktivt.",
+    en: "userAccountControl/accountEnabled could not be read, so whether the account is enabled is unknown.",
   },
 };
 

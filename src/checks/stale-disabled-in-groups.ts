@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { enabledStateUnknown } from "./activity.js";
 import type { Check, FindingDraft } from "./types.js";
 
 const options = z.strictObject({
@@ -42,7 +43,7 @@ export const staleDisabledInGroups: Check<Options> = {
     let evaluated = 0;
     let unreadable = 0;
     for (const account of snapshot.accounts) {
-      if (account.unreadableAttributes?.includes("useraccountcontrol")) {
+      if (enabledStateUnknown(account)) {
         unreadable++;
         continue;
       }
@@ -66,8 +67,8 @@ export const staleDisabledInGroups: Check<Options> = {
             {
               count: unreadable,
               why: {
-                sv: "userAccountControl kunde inte läsas, så det är okänt om kontot är inaktiverat.",
-                en: "userAccountControl could not be read, so whether the account is disabled is unknown.",
+                sv: "userAccountControl/accountEnabled kunde inte läsas, så det är okänt om kontot är inaktiverat.",
+                en: "userAccountControl/accountEnabled could not be read, so whether the account is disabled is unknown.",
               },
             },
           ];

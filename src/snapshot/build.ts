@@ -36,7 +36,7 @@ export interface BuildOptions {
  * AD and Entra, departments and managers.
  */
 export function buildSnapshot(parts: SnapshotParts, options: BuildOptions): Snapshot {
-  const groups = withTransitiveMembers(parts.groups);
+  const groups = withTransitiveMembers(parts.groups, new Set(parts.accounts.map((account) => account.key)));
   const accounts = withMembershipFromGroups(parts.accounts, groups);
   const identities = linkIdentities(accounts, options.departments);
   return {
@@ -56,23 +56,24 @@ export function buildSnapshot(parts: SnapshotParts, options: BuildOptions): Snap
 }
 
 /** Expands nesting per group; a visited set cuts cycles (A ∋ B ∋ A). */
-function withTransitiveMembers(groups: Group[]): Group[] {
+function withTransitiveMembers(groups: Group[], accountKeys: ReadonlySet<string>): Group[] {
   const byKey = new Map(groups.map((group) => [group.key, group]));
   return groups.map((group) => {
-    const accountKeys = new Set<string>();
+    const members = new Set<string>();
     const visited = new Set<string>([group.key]);
     const pending = [...group.directMemberKeys];
     while (pending.length > 0) {
       const memberKey = pending.pop()!;
       const nested = byKey.get(memberKey);
       if (nested === undefined) {
-        if (memberKey.startsWith("ad:") || memberKey.startsWith("entra:")) accountKeys.add(memberKey);
+        // Devices and foreign principals are members too, but not accounts.
+        if (accountKeys.has(memberKey)) members.add(memberKey);
       } else if (!visited.has(memberKey)) {
         visited.add(memberKey);
         pending.push(...nested.directMemberKeys);
       }
     }
-    return { ...group, transitiveAccountKeys: [...accountKeys].sort() };
+    return { ...group, transitiveAccountKeys: [...members].sort() };
   });
 }
 

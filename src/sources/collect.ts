@@ -1,0 +1,44 @@
+import type { LoadedConfig } from "../config/load.js";
+import type { SnapshotParts } from "../snapshot/build.js";
+import { readAdLdif } from "./exports/ad-ldif.js";
+import { readEntraExport } from "./exports/entra-export.js";
+import { readWindowsEvents } from "./exports/windows-events.js";
+
+/**
+ * Runs every configured source and gathers what they read. A source that fails is recorded in
+ * coverage (ran: false, with the reason) and the others still run.
+ */
+export async function collectParts(loaded: LoadedConfig): Promise<SnapshotParts> {
+  const parts: SnapshotParts = { accounts: [], groups: [], devices: [], directoryRoles: [], signIns: [], windowsEvents: [], coverage: [] };
+  const { sources } = loaded.config;
+
+  if (sources.ad !== undefined) {
+    const ad = await readAdLdif(sources.ad.files.map(loaded.resolvePath));
+    appendAll(parts.accounts, ad.accounts);
+    appendAll(parts.groups, ad.groups);
+    appendAll(parts.devices, ad.devices);
+    parts.coverage.push(ad.coverage);
+  }
+  if (sources.entra !== undefined) {
+    const entra = await readEntraExport(loaded.resolvePath(sources.entra.folder));
+    appendAll(parts.accounts, entra.accounts);
+    appendAll(parts.groups, entra.groups);
+    appendAll(parts.devices, entra.devices);
+    appendAll(parts.directoryRoles, entra.directoryRoles);
+    appendAll(parts.signIns, entra.signIns);
+    appendAll(parts.coverage, entra.coverage);
+  }
+  if (sources.windowsEvents !== undefined) {
+    const events = await readWindowsEvents(sources.windowsEvents.files.map(loaded.resolvePath), {
+      localTimeZone: sources.windowsEvents.localTimeZone,
+    });
+    appendAll(parts.windowsEvents, events.events);
+    parts.coverage.push(events.coverage);
+  }
+  return parts;
+}
+
+/** push(...items) overflows the call stack for very large arrays; a loop does not. */
+function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}

@@ -1,0 +1,81 @@
+/** Bookkeeping shared by the export readers: counts, rejected records, missing data, time window. */
+import type { IsoInstant, MissingData, RejectedRecord, SourceCoverage, SourceKind } from "../../snapshot/model.js";
+
+/** The coverage lists only this many rejected records; the count stays complete. */
+export const MAX_REJECTED_LISTED = 100;
+
+export class CoverageRecorder {
+  recordsRead = 0;
+  recordsRejected = 0;
+  private readonly rejected: RejectedRecord[] = [];
+  private readonly missing: MissingData[] = [];
+  private readonly errors: string[] = [];
+  private windowStart: IsoInstant | undefined;
+  private windowEnd: IsoInstant | undefined;
+
+  constructor(
+    private readonly source: SourceKind,
+    /** Settable because some readers learn the exact file only while reading. */
+    public origin: string,
+  ) {}
+
+  reject(record: RejectedRecord): void {
+    this.recordsRejected++;
+    if (this.rejected.length < MAX_REJECTED_LISTED) this.rejected.push(record);
+  }
+
+  /** Adds a missing-data item once; a repeated item name keeps the first explanation. */
+  addMissing(item: string, why: string): void {
+    if (!this.missing.some((entry) => entry.item === item && entry.why === why)) this.missing.push({ item, why });
+  }
+
+  addError(message: string): void {
+    this.errors.push(message);
+  }
+
+  get errorCount(): number {
+    return this.errors.length;
+  }
+
+  /** ISO instants in UTC compare correctly as strings. */
+  observeInstant(at: IsoInstant): void {
+    if (this.windowStart === undefined || at < this.windowStart) this.windowStart = at;
+    if (this.windowEnd === undefined || at > this.windowEnd) this.windowEnd = at;
+  }
+
+  build(ran: boolean): SourceCoverage {
+    const coverage: SourceCoverage = {
+      source: this.source,
+      origin: this.origin,
+      ran,
+      recordsRead: this.recordsRead,
+      recordsRejected: this.recordsRejected,
+      rejected: [...this.rejected],
+      missing: [...this.missing],
+    };
+    if (this.errors.length > 0) coverage.error = this.errors.join("; ");
+    if (this.windowStart !== undefined && this.windowEnd !== undefined) {
+      coverage.window = { start: this.windowStart, end: this.windowEnd };
+    }
+    return coverage;
+  }
+}
+
+/** A value that could not be decoded, named by the field it came from. */
+export class FieldError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "FieldError";
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code !== undefined && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,152 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import ExcelJS from "exceljs";
+import { generateDemo } from "../demo/generate.js";
+import { CHECKS } from "../src/checks/registry.js";
+
+interface GroundTruth {
+  checks: Record<string, { expected: Array<{ subject: string }>; traps: Array<{ subject: string }> }>;
+}
+
+const CLI = path.resolve("dist/src/cli/main.js");
+
+function runCli(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", env: { ...process.env, KONTOKOLL_LOG_LEVEL: "warn" } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Reads the "Konto" (account) column of a check sheet. */
+function accountsOnSheet(sheet: ExcelJS.Worksheet): string[] {
+  const header = sheet.getRow(1).values as unknown[];
+  const column = header.indexOf("Konto");
+  assert.ok(column > 0, `sheet ${sheet.name} has an account column`);
+  const accounts: string[] = [];
+  sheet.eachRow((row, rowNumber) => {
+    const value = row.getCell(column).value;
+    if (rowNumber > 1 && typeof value === "string" && value !== "") accounts.push(value);
+  });
+  return accounts;
+}
+
+describe("end to end: the CLI audits the demo municipality", function () {
+  this.timeout(600_000);
+  let workdir: string;
+  let demoDir: string;
+  let truth: GroundTruth;
+  let audit: ReturnType<typeof runCli>;
+  let workbookFile: string;
+  let workbook: ExcelJS.Workbook;
+
+  before(async () => {
+    workdir = mkdtempSync(path.join(os.tmpdir(), "kontokoll-e2e-"));
+    demoDir = path.join(workdir, "demo");
+    mkdirSync(demoDir);
+    await generateDemo({ outDir: path.join(demoDir, "data") });
+    copyFileSync(path.resolve("demo/kontokoll.demo.yaml"), path.join(demoDir, "kontokoll.demo.yaml"));
+    truth = JSON.parse(readFileSync(path.join(demoDir, "data", "ground-truth.json"), "utf8")) as GroundTruth;
+    audit = runCli(["audit", "--config", "demo/kontokoll.demo.yaml", "--save-snapshot", "snapshot.json.gz"], workdir);
+    workbookFile = path.join(workdir, "reports", "2026-W47", "kontokoll-vecka-2026-W47.xlsx");
+    if (existsSync(workbookFile)) {
+      workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile(workbookFile);
+    }
+  });
+
+  after(() => rmSync(workdir, { recursive: true, force: true }));
+
+  it("exits 0 and prints a one-screen summary", () => {
+    assert.equal(audit.status, 0, audit.stderr);
+    assert.match(audit.stdout, /kontokoll audit — Exempelkommun, as of 2026-11-21T02:00:00\.000Z/);
+    assert.match(audit.stdout, /stale\.inactive .* findings/);
+    assert.ok(audit.stdout.split("\n").length < 40, "the summary fits on one screen");
+  });
+
+  it("writes the weekly workbook atomically, readable by its owner only", () => {
+    assert.ok(existsSync(workbookFile), `expected ${workbookFile}`);
+    assert.equal(statSync(workbookFile).mode & 0o777, 0o600);
+    assert.equal(statSync(path.dirname(workbookFile)).mode & 0o777, 0o700);
+    assert.deepEqual(
+      readdirSync(path.dirname(workbookFile)).filter((name) => name.endsWith(".tmp")),
+      [],
+      "no temporary file is left behind",
+    );
+  });
+
+  it("has a summary, one sheet per check with a frozen, filtered header, coverage and about sheets", () => {
+    const names = workbook.worksheets.map((sheet) => sheet.name);
+    assert.equal(names[0], "Sammanfattning");
+    for (const check of CHECKS) assert.ok(names.includes(check.meta.title.sv), `sheet for ${check.meta.id}`);
+    assert.ok(names.includes("Täckning"));
+    assert.ok(names.includes("Om rapporten"));
+    const sheet = workbook.getWorksheet(CHECKS[0]!.meta.title.sv)!;
+    assert.equal(sheet.views[0]?.state, "frozen");
+    assert.ok(sheet.autoFilter !== undefined, "autofilter set");
+  });
+
+  for (const check of CHECKS) {
+    it(`reports every planted ${check.meta.id} case and nothing else`, () => {
+      const planted = truth.checks[check.meta.id];
+      assert.ok(planted !== undefined, `ground truth has ${check.meta.id}`);
+      const expected = new Set(planted.expected.map((entry) => entry.subject));
+      assert.ok(expected.size > 0, "the demo plants cases for this check");
+      const found = accountsOnSheet(workbook.getWorksheet(check.meta.title.sv)!);
+      const foundSet = new Set(found);
+      assert.equal(found.length, foundSet.size, "each subject appears once");
+      const truePositives = found.filter((subject) => expected.has(subject)).length;
+      const precision = found.length === 0 ? 0 : truePositives / found.length;
+      const recall = truePositives / expected.size;
+      console.log(`      ${check.meta.id}: ${found.length} reported, ${expected.size} planted, precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}`);
+      assert.deepEqual([...expected].filter((subject) => !foundSet.has(subject)), [], "missed planted cases");
+      assert.deepEqual(found.filter((subject) => !expected.has(subject)), [], "false positives");
+      const trapsHit = planted.traps.filter((trap) => foundSet.has(trap.subject));
+      assert.deepEqual(trapsHit, [], "traps reported");
+    });
+  }
+
+  it("opens in LibreOffice", function () {
+    const soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].find((candidate) => existsSync(candidate));
+    if (soffice === undefined) {
+      // CI installs LibreOffice; a developer machine without it cannot run this one test.
+      if (process.env.CI !== undefined) assert.fail("LibreOffice is required in CI");
+      this.skip();
+    }
+    const outDir = path.join(workdir, "libreoffice");
+    const result = spawnSync(
+      soffice,
+      [`-env:UserInstallation=file://${path.join(workdir, "lo-profile")}`, "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", outDir, workbookFile],
+      { encoding: "utf8", timeout: 180_000 },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const csv = readFileSync(path.join(outDir, "kontokoll-vecka-2026-W47.csv"), "utf8");
+    assert.match(csv, /Veckorapport kontohygien — Vecka 2026-W47/);
+    const inactiveCount = truth.checks["stale.inactive"]!.expected.length;
+    assert.match(csv, new RegExp(`Inaktiva konton,KK-P1,Kontrollerad,${inactiveCount},`));
+  });
+
+  it("audits the saved snapshot offline to the same findings, now open rather than new", () => {
+    const second = runCli(["audit", "--config", "demo/kontokoll.demo.yaml", "--snapshot-in", "snapshot.json.gz", "--json"], workdir);
+    assert.equal(second.status, 0, second.stderr);
+    const result = JSON.parse(second.stdout) as { runId: number; checks: Array<{ id: string; findings: number }> };
+    assert.equal(result.runId, 2);
+    for (const check of result.checks) assert.equal(check.findings, truth.checks[check.id]!.expected.length, check.id);
+  });
+
+  it("rejects a broken configuration with one line naming file:line and key, exit 2", () => {
+    const broken = path.join(demoDir, "broken.yaml");
+    const text = readFileSync(path.join(demoDir, "kontokoll.demo.yaml"), "utf8").replace("inactiveDays: 90", "inactiveDays: ninety");
+    writeFileSync(broken, text);
+    const result = runCli(["audit", "--config", "demo/broken.yaml"], workdir);
+    assert.equal(result.status, 2);
+    const line = text.split("\n").findIndex((candidate) => candidate.includes("ninety")) + 1;
+    assert.equal(result.stderr.trim(), `kontokoll: demo/broken.yaml:${line}: checks.stale.inactive.inactiveDays: expected number, got string "ninety"`);
+    const missing = runCli(["audit", "--config", "demo/none.yaml"], workdir);
+    assert.equal(missing.status, 2);
+    assert.equal(missing.stderr.trim(), "kontokoll: demo/none.yaml: file not found");
+    const usage = runCli(["audit", "--frobnicate"], workdir);
+    assert.equal(usage.status, 2);
+  });
+});
+
