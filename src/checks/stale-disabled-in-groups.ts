@@ -19,7 +19,7 @@ export const staleDisabledInGroups: Check<Options> = {
   meta: {
     id: "stale.disabled-in-groups",
     category: "stale",
-    title: { sv: "Inaktiverade konton kvar i grupper", en: "Disabled accounts still in groups" },
+    title: { sv: "Inaktiverade konton i grupper", en: "Disabled accounts in groups" },
     description: {
       sv: "Inaktiverade konton som fortfarande är med i grupper. Aktiveras kontot igen får det tillbaka alla gamla behörigheter.",
       en: "Disabled accounts that are still group members. If the account is enabled again it gets every old permission back.",
