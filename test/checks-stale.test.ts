@@ -184,3 +184,23 @@ describe("stale checks with partial data", () => {
     assert.match(outcome.notEvaluated[0]!.why.en, /signInActivity/);
   });
 });
+
+describe("stale.disabled-in-groups for synced leavers", () => {
+  it("reports a leaver disabled in AD and Entra once, with the mirrored groups merged", () => {
+    const snapshot = snapshotOf({
+      accounts: [
+        adAccount(1001, "leaver", { enabled: false, userAccountControl: 514 }),
+        entraAccount("c1", "leaver@example.se", { enabled: false, onPremisesSecurityIdentifier: "S-1-5-21-111-222-333-1001" }),
+      ],
+      groups: [
+        adGroup(2001, "SOC-Filserver-Personal", ["ad:S-1-5-21-111-222-333-1001"]),
+        { key: "entra:g1", source: "entra", objectId: "g1", name: "SOC-Filserver-Personal", directMemberKeys: ["entra:c1"], transitiveAccountKeys: [] },
+        { key: "entra:g2", source: "entra", objectId: "g2", name: "Team Soc", directMemberKeys: ["entra:c1"], transitiveAccountKeys: [] },
+      ],
+    });
+    const outcome = staleDisabledInGroups.evaluate(snapshot, staleDisabledInGroups.meta.options.parse({}));
+    assert.equal(outcome.findings.length, 1);
+    assert.equal(outcome.findings[0]!.subjectKey, "ad:S-1-5-21-111-222-333-1001");
+    assert.equal(outcome.findings[0]!.facts.groups, "SOC-Filserver-Personal, Team Soc");
+  });
+});

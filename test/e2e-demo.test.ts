@@ -123,7 +123,7 @@ describe("end to end: the CLI audits the demo municipality", function () {
     const csv = readFileSync(path.join(outDir, "kontokoll-vecka-2026-W47.csv"), "utf8");
     assert.match(csv, /Veckorapport kontohygien — Vecka 2026-W47/);
     const inactiveCount = truth.checks["stale.inactive"]!.expected.length;
-    assert.match(csv, new RegExp(`Inaktiva konton,KK-P1,Kontrollerad,${inactiveCount},`));
+    assert.match(csv, new RegExp(`"Inaktiva konton","KK-P1","Kontrollerad",${inactiveCount},`));
   });
 
   it("audits the saved snapshot offline to the same findings, now open rather than new", () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { enabledStateUnknown } from "./activity.js";
+import type { Group } from "../snapshot/model.js";
 import type { Check, FindingDraft } from "./types.js";
 
 const options = z.strictObject({
@@ -39,24 +40,36 @@ export const staleDisabledInGroups: Check<Options> = {
   evaluate(snapshot, { ignoredGroups }) {
     const ignored = new Set(ignoredGroups.map((name) => name.toLowerCase()));
     const groupsByKey = new Map(snapshot.groups.map((group) => [group.key, group]));
+    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
     const findings: FindingDraft[] = [];
     let evaluated = 0;
     let unreadable = 0;
-    for (const account of snapshot.accounts) {
-      if (enabledStateUnknown(account)) {
-        unreadable++;
-        continue;
+    // Per identity: a synced leaver is disabled in AD and in Entra, and Entra mirrors the AD groups.
+    for (const identity of snapshot.identities) {
+      const disabledGroups = new Map<string, Group>();
+      let judged = false;
+      for (const key of identity.accountKeys) {
+        const account = accountsByKey.get(key);
+        if (account === undefined) continue;
+        if (enabledStateUnknown(account)) {
+          unreadable++;
+          continue;
+        }
+        if (account.enabled) continue;
+        judged = true;
+        for (const groupKey of account.directGroupKeys) {
+          const group = groupsByKey.get(groupKey);
+          if (group !== undefined && !ignored.has(group.name.toLowerCase())) disabledGroups.set(group.name.toLowerCase(), group);
+        }
       }
-      if (account.enabled) continue;
+      if (!judged) continue;
       evaluated++;
-      const groups = account.directGroupKeys
-        .map((key) => groupsByKey.get(key))
-        .filter((group) => group !== undefined && !ignored.has(group.name.toLowerCase()));
-      if (groups.length === 0) continue;
-      const names = groups.map((group) => group!.name).sort((a, b) => a.localeCompare(b, "sv"));
+      if (disabledGroups.size === 0) continue;
+      const groups = [...disabledGroups.values()];
+      const names = groups.map((group) => group.name).sort((a, b) => a.localeCompare(b, "sv"));
       findings.push({
-        subjectKey: account.key,
-        severity: groups.some((group) => group!.privileged === true) ? "high" : "low",
+        subjectKey: identity.id,
+        severity: groups.some((group) => group.privileged === true) ? "high" : "low",
         facts: { groupCount: names.length, groups: names.join(", ") },
       });
     }

@@ -1,0 +1,125 @@
+/**
+ * generateDemo: builds Exempelkommun and writes its exports and ground truth. The files are written
+ * into a temporary sibling folder that replaces the target only when complete, so an interrupted
+ * run never leaves a half-written demo where a good one was.
+ */
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { exportAd } from "./export-ad.js";
+import { exportEntra, type JsonlFile } from "./export-entra.js";
+import { exportWindowsEvents } from "./export-windows.js";
+import { buildGroundTruth } from "./ground-truth.js";
+import { buildWorld } from "./world.js";
+
+export const DEFAULT_SEED = 20261121;
+export const DEFAULT_STAFF = 1500;
+
+export interface DemoOptions {
+  outDir: string;
+  seed?: number;
+  staff?: number;
+}
+
+export interface DemoFileSummary {
+  path: string;
+  bytes: number;
+  records: number;
+}
+
+export interface DemoSummary {
+  outDir: string;
+  seed: number;
+  staff: number;
+  files: DemoFileSummary[];
+  counts: {
+    adUsers: number;
+    adGroups: number;
+    adComputers: number;
+    entraUsers: number;
+    entraGroups: number;
+    entraDevices: number;
+    roleAssignments: number;
+    signIns: number;
+    windowsEvents: number;
+    windowsHosts: number;
+  };
+  /** Per check: how many accounts the check should report, and how many traps it must not. */
+  groundTruth: Record<string, { expected: number; traps: number }>;
+}
+
+export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
+  const seed = options.seed ?? DEFAULT_SEED;
+  const staff = options.staff ?? DEFAULT_STAFF;
+  if (!Number.isSafeInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
+
+  const { world, people, streams } = buildWorld(seed, staff);
+  const groundTruth = buildGroundTruth(world, people);
+  const ad = exportAd(world);
+  const entraFiles = exportEntra(world);
+  const windows = exportWindowsEvents(world, streams);
+
+  const files: JsonlFile[] = [
+    { path: "ad/exempelkommun.ldif", text: ad.text, records: ad.entries },
+    ...entraFiles,
+    { path: "windows/security-events.jsonl", text: windows.lines.length === 0 ? "" : `${windows.lines.join("\n")}\n`, records: windows.lines.length },
+    { path: "ground-truth.json", text: `${JSON.stringify(groundTruth, null, 2)}\n`, records: Object.keys(groundTruth.checks).length },
+  ];
+
+  const target = resolve(options.outDir);
+  const staging = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
+  const retired = join(dirname(target), `.${basename(target)}.old-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  try {
+    for (const file of files) {
+      const path = join(staging, ...file.path.split("/"));
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, file.text, "utf8");
+    }
+    await rm(retired, { recursive: true, force: true });
+    let hadPrevious = true;
+    try {
+      await rename(target, retired);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      hadPrevious = false;
+    }
+    await rename(staging, target);
+    if (hadPrevious) await rm(retired, { recursive: true, force: true });
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+
+  const recordsOf = (path: string) => files.find((file) => file.path === path)?.records ?? 0;
+  const entraGroupFiles = entraFiles.filter((file) => /\/members\.jsonl$/.test(file.path));
+  return {
+    outDir: target,
+    seed,
+    staff,
+    files: files
+      .filter((file) => !/\/members\.jsonl$/.test(file.path))
+      .map((file) => ({ path: file.path, bytes: Buffer.byteLength(file.text, "utf8"), records: file.records }))
+      .concat([
+        {
+          path: "entra/v1.0/groups/*/members.jsonl",
+          bytes: entraGroupFiles.reduce((sum, file) => sum + Buffer.byteLength(file.text, "utf8"), 0),
+          records: entraGroupFiles.reduce((sum, file) => sum + file.records, 0),
+        },
+      ]),
+    counts: {
+      adUsers: ad.users,
+      adGroups: ad.groups,
+      adComputers: ad.computers,
+      entraUsers: recordsOf("entra/v1.0/users.jsonl"),
+      entraGroups: recordsOf("entra/v1.0/groups.jsonl"),
+      entraDevices: recordsOf("entra/v1.0/devices.jsonl"),
+      roleAssignments: recordsOf("entra/v1.0/roleManagement/directory/roleAssignments.jsonl"),
+      signIns: recordsOf("entra/v1.0/auditLogs/signIns.jsonl"),
+      windowsEvents: windows.lines.length,
+      windowsHosts: windows.hosts,
+    },
+    groundTruth: Object.fromEntries(
+      Object.entries(groundTruth.checks).map(([checkId, truth]) => [checkId, { expected: truth.expected.length, traps: truth.traps.length }]),
+    ),
+  };
+}

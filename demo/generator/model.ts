@@ -1,0 +1,270 @@
+/**
+ * The generator's in-memory municipality. Built once, then written out by the exporters; the ground
+ * truth is read from the same objects, so export and manifest cannot disagree.
+ * Instants are milliseconds since the epoch (UTC) until an exporter formats them.
+ */
+import type { DepartmentCode, SignInApp } from "./organisation.js";
+
+export type AccountKind = "person" | "admin" | "service" | "function" | "generic" | "guest" | "break-glass" | "builtin";
+
+/**
+ * What the generator planted an identity to be. Everything except "active" is a case for (or a
+ * trap around) the stale-account checks; the ground truth is derived from these.
+ */
+export type Scenario =
+  | "active"
+  | "stale-inactive"
+  /** Trap: AD logon long ago, but works daily in cloud apps (home care on phones). */
+  | "trap-cloud-only-activity"
+  /** Trap: only the non-interactive sign-in is recent (mail on a phone during long leave). */
+  | "trap-non-interactive-only"
+  /** Trap: last activity 60–85 days ago, inside the 90-day threshold. */
+  | "trap-recently-quiet"
+  | "never-used"
+  /** Trap: created 10–60 days ago, not used yet. */
+  | "trap-new-never-used"
+  | "disabled-in-groups"
+  | "disabled-clean"
+  | "disabled-never-used"
+  /** krbtgt and Guest: disabled, with memberships that exist by design. */
+  | "disabled-by-design";
+
+export type OrganisationRole = "head" | "unit-manager" | "staff" | "none";
+
+export interface AdAccount {
+  sam: string;
+  cn: string;
+  containerDn: string;
+  dn: string;
+  /** Assigned after every object exists, in creation order. */
+  sid: string;
+  guid: Uint8Array;
+  userPrincipalName?: string;
+  mail?: string;
+  userAccountControl: number;
+  /** undefined → pwdLastSet 0 ("must change at next logon"). */
+  passwordLastSetAt?: number;
+  /** Decimal FILETIME string as written ("0", the "never" maximum, or an instant). */
+  accountExpires: string;
+  primaryGroupId: number;
+  adminCount?: number;
+  servicePrincipalNames: string[];
+  logonCount: number;
+  lastLogonTimestampAt?: number;
+  whenChangedAt: number;
+  /** RID fixed by AD for built-in accounts; undefined = allocated. */
+  wellKnownRid?: number;
+}
+
+export interface SignInStamp {
+  at: number;
+  requestId: string;
+}
+
+export interface EntraAccount {
+  id: string;
+  userPrincipalName: string;
+  mail?: string;
+  userType: "Member" | "Guest";
+  accountEnabled: boolean;
+  createdAt: number;
+  synced: boolean;
+  department?: string;
+  jobTitle?: string;
+  /** signInActivity; each undefined when never. */
+  lastInteractive?: SignInStamp;
+  lastNonInteractive?: SignInStamp;
+  lastSuccessful?: SignInStamp;
+  /** Guests sign in with their home UPN; the log shows that, not the #EXT# UPN. */
+  homeUserPrincipalName?: string;
+}
+
+export interface DemoIdentity {
+  /** sAMAccountName when there is an AD account, otherwise the Entra UPN. */
+  subject: string;
+  kind: AccountKind;
+  departmentCode: DepartmentCode | null;
+  role: OrganisationRole;
+  unitIndex?: number;
+  scenario: Scenario;
+  /** Why the identity is what it is, for the ground truth. */
+  story: string;
+  givenName?: string;
+  surname?: string;
+  displayName: string;
+  title?: string;
+  employeeId?: string;
+  description?: string;
+  manager?: DemoIdentity;
+  enabled: boolean;
+  createdAt: number;
+  /** When the planted activity ended (stale, quiet, disabled cases). */
+  plannedLastActivityAt?: number;
+  disabledAt?: number;
+  ad?: AdAccount;
+  entra?: EntraAccount;
+  personalComputer?: DemoComputer;
+  /** The phone or tablet it signs in from when it has no personal PC. */
+  mobileDevice?: EntraDevice;
+  /** Set for IT staff who also hold an "adm-" account or a cloud admin account. */
+  isItStaff?: boolean;
+  /** The person behind an admin account. */
+  owner?: DemoIdentity;
+}
+
+export interface AdGroupPart {
+  sam: string;
+  dn: string;
+  sid: string;
+  guid: Uint8Array;
+  groupType: number;
+  whenChangedAt: number;
+  /** Well-known SID (S-1-5-32-…) or RID; undefined = allocated. */
+  wellKnownSid?: string;
+  wellKnownRid?: number;
+  isCriticalSystemObject?: boolean;
+  adminCount?: number;
+}
+
+export interface EntraGroupPart {
+  id: string;
+  synced: boolean;
+  createdAt: number;
+  groupTypes: string[];
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+  mailNickname: string;
+  mail?: string;
+  visibility?: string;
+}
+
+export interface DemoGroup {
+  name: string;
+  description: string;
+  createdAt: number;
+  ad?: AdGroupPart;
+  entra?: EntraGroupPart;
+  memberIdentities: DemoIdentity[];
+  memberGroups: DemoGroup[];
+}
+
+export type ComputerRole = "workstation" | "shared" | "client" | "pupil" | "server" | "domain-controller";
+
+export interface EntraDevice {
+  id: string;
+  deviceId: string;
+  displayName: string;
+  operatingSystem: string;
+  operatingSystemVersion: string;
+  /** Graph's device.trustType: ServerAd = hybrid joined, Workplace = registered. */
+  trustType: "ServerAd" | "Workplace" | "AzureAd";
+  isManaged: boolean;
+  isCompliant: boolean;
+  registeredAt: number;
+  approximateLastSignInAt?: number;
+  manufacturer: string;
+  model: string;
+  /** How the sign-in log spells the trust type. */
+  signInTrustType: string;
+  /** What the sign-in log shows as deviceDetail.operatingSystem and browser. */
+  signInOperatingSystem: string;
+  signInBrowser: string;
+}
+
+export interface DemoComputer {
+  name: string;
+  role: ComputerRole;
+  departmentCode: DepartmentCode | null;
+  containerDn: string;
+  dn: string;
+  sid: string;
+  guid: Uint8Array;
+  createdAt: number;
+  whenChangedAt: number;
+  lastLogonTimestampAt?: number;
+  passwordLastSetAt: number;
+  operatingSystem: string;
+  operatingSystemVersion: string;
+  userAccountControl: number;
+  primaryGroupId: number;
+  entraDevice?: EntraDevice;
+}
+
+/** One interactive desk session on a Windows host. */
+export interface DeskSession {
+  identity: DemoIdentity;
+  logonAt: number;
+  logoffAt: number;
+  lock?: { lockedAt: number; unlockedAt: number };
+  logonId: string;
+}
+
+/** One boot-to-shutdown day of a Windows host. */
+export interface HostDay {
+  computer: DemoComputer;
+  bootAt: number;
+  shutdownAt: number;
+  sessions: DeskSession[];
+}
+
+export interface PlannedSignIn {
+  id: string;
+  correlationId: string;
+  at: number;
+  identity: DemoIdentity;
+  app: SignInApp;
+  ipAddress: string;
+  /** undefined = unregistered device (deviceId ""). */
+  device?: EntraDevice;
+  /** Shown when no registered device: the OS and browser of the unknown device. */
+  unregisteredOperatingSystem?: string;
+  unregisteredBrowser?: string;
+  location: SignInLocation;
+  errorCode: number;
+}
+
+export interface SignInLocation {
+  city: string;
+  state: string;
+  countryOrRegion: string;
+  latitude: number;
+  longitude: number;
+}
+
+export interface RoleDefinition {
+  id: string;
+  displayName: string;
+  description: string;
+  allowedResourceActions: string[];
+}
+
+export interface RoleAssignment {
+  role: RoleDefinition;
+  principal: DemoIdentity;
+}
+
+export interface OrganisationalUnit {
+  dn: string;
+  name: string;
+  description?: string;
+  createdAt: number;
+  guid: Uint8Array;
+  /** "organizationalUnit", or "container"/"builtinDomain" for AD's own containers. */
+  objectClass: "organizationalUnit" | "container" | "builtinDomain";
+}
+
+export interface DemoWorld {
+  seed: number;
+  staff: number;
+  domainGuid: Uint8Array;
+  organisationalUnits: OrganisationalUnit[];
+  identities: DemoIdentity[];
+  groups: DemoGroup[];
+  computers: DemoComputer[];
+  /** Entra devices without an AD computer (phones, tablets, personal devices). */
+  registeredDevices: EntraDevice[];
+  hostDays: HostDay[];
+  signIns: PlannedSignIn[];
+  roleDefinitions: RoleDefinition[];
+  roleAssignments: RoleAssignment[];
+}
