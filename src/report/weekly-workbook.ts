@@ -70,6 +70,10 @@ export async function writeWeeklyWorkbook(run: RunRecord, options: WeeklyReportO
   }
   writeCoverage(workbook.addWorksheet(sheetName(t("sheetCoverage"), taken)), run, options, t);
   writeAbout(workbook.addWorksheet(sheetName(t("sheetAbout"), taken)), run, week, options, t);
+  for (const sheet of workbook.worksheets) {
+    // Printed, each sheet is as wide as one landscape page and as long as it needs.
+    sheet.pageSetup = { orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 };
+  }
 
   const temporary = path.join(folder, `.${path.basename(file)}.${process.pid}.tmp`);
   try {
@@ -127,7 +131,9 @@ function writeSummary(sheet: ExcelJS.Worksheet, run: RunRecord, week: string, op
   const departments = [...new Set(run.checks.flatMap((check) => check.findings.map((finding) => finding.department ?? t("noDepartment"))))].sort(
     (a, b) => a.localeCompare(b, options.locale),
   );
-  styleHeader(sheet.addRow([t("department"), ...run.checks.map((check) => findCheck(check.checkId)?.meta.title[options.language] ?? check.checkId), t("total")]));
+  const matrixHeader = sheet.addRow([t("department"), ...run.checks.map((check) => findCheck(check.checkId)?.meta.title[options.language] ?? check.checkId), t("total")]);
+  styleHeader(matrixHeader);
+  matrixHeader.height = 32;
   for (const department of departments) {
     const counts = run.checks.map(
       (check) => check.findings.filter((finding) => (finding.department ?? t("noDepartment")) === department).length,
@@ -135,7 +141,8 @@ function writeSummary(sheet: ExcelJS.Worksheet, run: RunRecord, week: string, op
     sheet.addRow([excelSafe(department), ...counts, counts.reduce((sum, count) => sum + count, 0)]);
   }
   sheet.getColumn(1).width = 42;
-  for (let column = 2; column <= Math.max(8, run.checks.length + 2); column++) sheet.getColumn(column).width = 16;
+  sheet.getColumn(2).width = 24;
+  for (let column = 3; column <= Math.max(8, run.checks.length + 2); column++) sheet.getColumn(column).width = 16;
 }
 
 function writeCheckSheet(
@@ -149,7 +156,7 @@ function writeCheckSheet(
   const columns: Array<{ header: string; width: number }> = [
     { header: t("lifecycle"), width: 12 },
     { header: t("severity"), width: 12 },
-    { header: t("account"), width: 24 },
+    { header: t("account"), width: 32 },
     { header: t("name"), width: 28 },
     { header: t("department"), width: 30 },
     { header: t("manager"), width: 28 },
@@ -176,8 +183,6 @@ function writeCheckSheet(
   for (const finding of sorted) {
     const row = sheet.addRow(findingRow(finding, meta, options, t));
     row.getCell(2).fill = { type: "pattern", pattern: "solid", fgColor: { argb: SEVERITY_COLOUR[finding.severity] } };
-    row.getCell(7).alignment = { wrapText: true, vertical: "top" };
-    row.getCell(10).alignment = { wrapText: true, vertical: "top" };
   }
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: sorted.length + 1, column: columns.length } };
 }
