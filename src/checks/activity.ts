@@ -1,5 +1,8 @@
 import type { Account, Identity, Snapshot } from "../snapshot/model.js";
 import { isDataMissing, sourceRan } from "../snapshot/coverage.js";
+import { notJudgedReasons } from "./not-judged.js";
+import { privilegedAccountKeys } from "./privilege.js";
+import type { CheckOutcome, EvidenceFacts, FindingDraft } from "./types.js";
 
 /** Logon types that mean a person sat at (or remoted into) a machine. */
 const INTERACTIVE_LOGON_TYPES = new Set([2, 10, 11, 12]);
@@ -93,4 +96,42 @@ export function daysBetween(earlier: string, later: string): number {
 /** Whether the directory hid the attribute that says if the account is enabled. */
 export function enabledStateUnknown(account: Account): boolean {
   return account.unreadableAttributes?.some((name) => name === "useraccountcontrol" || name === "accountenabled") ?? false;
+}
+
+/** What a stale check makes of one identity: a finding's facts, nothing, or no opinion. */
+export type StaleVerdict = EvidenceFacts | "clear" | "unknown";
+
+/**
+ * The loop the stale checks share: every identity with an enabled account gets a verdict; a
+ * would-be finding on an identity whose data is incomplete is counted as not judged instead,
+ * because only recent activity proves anything when a source is missing.
+ */
+export function judgeEnabledIdentities(snapshot: Snapshot, verdictOf: (activity: IdentityActivity) => StaleVerdict): CheckOutcome {
+  const privileged = privilegedAccountKeys(snapshot);
+  const findings: FindingDraft[] = [];
+  const notJudged: IdentityActivity[] = [];
+  let evaluated = 0;
+  for (const activity of identityActivity(snapshot)) {
+    const enabledAccounts = activity.accounts.filter((account) => account.enabled);
+    if (enabledAccounts.length === 0) continue;
+    const verdict = verdictOf(activity);
+    if (verdict === "unknown") continue;
+    if (verdict !== "clear" && activity.unjudgeableBecause !== undefined) {
+      notJudged.push(activity);
+      continue;
+    }
+    evaluated++;
+    if (verdict === "clear") continue;
+    const isPrivileged = enabledAccounts.some((account) => privileged.has(account.key));
+    findings.push({
+      subjectKey: activity.identity.id,
+      severity: isPrivileged ? "high" : "medium",
+      facts: {
+        ...verdict,
+        enabledAccounts: enabledAccounts.map((account) => account.samAccountName ?? account.userPrincipalName).join(", "),
+        privileged: isPrivileged,
+      },
+    });
+  }
+  return { findings, evaluated, notEvaluated: notJudgedReasons(notJudged) };
 }

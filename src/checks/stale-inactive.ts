@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { daysBetween, identityActivity, type IdentityActivity } from "./activity.js";
-import { privilegedAccountKeys } from "./privilege.js";
-import { notJudgedReasons } from "./not-judged.js";
-import type { Check, FindingDraft } from "./types.js";
+import { daysBetween, judgeEnabledIdentities } from "./activity.js";
+import type { Check } from "./types.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -39,39 +37,12 @@ export const staleInactive: Check<Options> = {
     ],
   },
   evaluate(snapshot, { inactiveDays }) {
-    const privileged = privilegedAccountKeys(snapshot);
-    const findings: FindingDraft[] = [];
-    let evaluated = 0;
-    const notJudged: IdentityActivity[] = [];
-    const activities = identityActivity(snapshot).filter((activity) => activity.accounts.some((a) => a.enabled));
-    for (const activity of activities) {
-      if (activity.lastActivityAt === undefined) continue;
+    return judgeEnabledIdentities(snapshot, (activity) => {
+      if (activity.lastActivityAt === undefined) return "unknown";
       const daysInactive = daysBetween(activity.lastActivityAt, snapshot.collectedAt);
-      // Recent activity proves use whatever else is missing; only a verdict of "inactive" needs every source.
-      if (daysInactive <= inactiveDays) {
-        evaluated++;
-        continue;
-      }
-      if (activity.unjudgeableBecause !== undefined) {
-        notJudged.push(activity);
-        continue;
-      }
-      evaluated++;
-      const enabledAccounts = activity.accounts.filter((account) => account.enabled);
-      const isPrivileged = enabledAccounts.some((account) => privileged.has(account.key));
-      findings.push({
-        subjectKey: activity.identity.id,
-        severity: isPrivileged ? "high" : "medium",
-        facts: {
-          daysInactive,
-          lastActivityAt: activity.lastActivityAt,
-          lastActivitySource: activity.lastActivitySource ?? null,
-          enabledAccounts: enabledAccounts.map((account) => account.samAccountName ?? account.userPrincipalName).join(", "),
-          privileged: isPrivileged,
-        },
-      });
-    }
-    return { findings, evaluated, notEvaluated: notJudgedReasons(notJudged) };
+      if (daysInactive <= inactiveDays) return "clear";
+      return { daysInactive, lastActivityAt: activity.lastActivityAt, lastActivitySource: activity.lastActivitySource ?? null };
+    });
   },
 };
 

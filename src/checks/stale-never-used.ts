@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { daysBetween, identityActivity, type IdentityActivity } from "./activity.js";
-import { notJudgedReasons } from "./not-judged.js";
-import { privilegedAccountKeys } from "./privilege.js";
-import type { Check, FindingDraft } from "./types.js";
+import { daysBetween, judgeEnabledIdentities } from "./activity.js";
+import type { Check } from "./types.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -37,40 +35,11 @@ export const staleNeverUsed: Check<Options> = {
     ],
   },
   evaluate(snapshot, { minimumAgeDays }) {
-    const privileged = privilegedAccountKeys(snapshot);
-    const findings: FindingDraft[] = [];
-    let evaluated = 0;
-    const notJudged: IdentityActivity[] = [];
-    const activities = identityActivity(snapshot).filter((activity) => activity.accounts.some((a) => a.enabled));
-    for (const activity of activities) {
-      if (activity.lastActivityAt !== undefined) {
-        evaluated++;
-        continue;
-      }
-      if (activity.createdAt === undefined) continue;
+    return judgeEnabledIdentities(snapshot, (activity) => {
+      if (activity.lastActivityAt !== undefined) return "clear";
+      if (activity.createdAt === undefined) return "unknown";
       const ageDays = daysBetween(activity.createdAt, snapshot.collectedAt);
-      if (ageDays <= minimumAgeDays) {
-        evaluated++;
-        continue;
-      }
-      if (activity.unjudgeableBecause !== undefined) {
-        notJudged.push(activity);
-        continue;
-      }
-      evaluated++;
-      const enabledAccounts = activity.accounts.filter((account) => account.enabled);
-      const isPrivileged = enabledAccounts.some((account) => privileged.has(account.key));
-      findings.push({
-        subjectKey: activity.identity.id,
-        severity: isPrivileged ? "high" : "medium",
-        facts: {
-          createdAt: activity.createdAt,
-          ageDays,
-          enabledAccounts: enabledAccounts.map((account) => account.samAccountName ?? account.userPrincipalName).join(", "),
-          privileged: isPrivileged,
-        },
-      });
-    }
-    return { findings, evaluated, notEvaluated: notJudgedReasons(notJudged) };
+      return ageDays <= minimumAgeDays ? "clear" : { createdAt: activity.createdAt, ageDays };
+    });
   },
 };

@@ -11,8 +11,8 @@ export interface StoredFinding extends Finding {
   firstSeenAt: string;
 }
 
-export interface RunRecord {
-  runId: number;
+/** What a run records about itself, besides its findings. */
+export interface RunHeader {
   startedAt: string;
   finishedAt: string;
   asOf: string;
@@ -21,21 +21,17 @@ export interface RunRecord {
   configFile: string;
   configFingerprint: string;
   coverage: Coverage;
+}
+
+export interface NewRun extends RunHeader {
+  checks: CheckResult[];
+}
+
+export interface RunRecord extends RunHeader {
+  runId: number;
   checks: Array<Omit<CheckResult, "findings"> & { findings: StoredFinding[] }>;
   /** Findings open before this run that this run no longer saw, for checks that ran. */
   resolved: Array<{ id: string; checkId: string; account: string; displayName: string; firstSeenAt: string }>;
-}
-
-export interface NewRun {
-  startedAt: string;
-  finishedAt: string;
-  asOf: string;
-  window: { start: string; end: string };
-  organisation: string;
-  configFile: string;
-  configFingerprint: string;
-  coverage: Coverage;
-  checks: CheckResult[];
 }
 
 /** Schema migrations in order; the index + 1 is the schema version they lead to. */

@@ -361,13 +361,7 @@ export async function readAdLdif(files: string[]): Promise<AdExportResult> {
       }
       filesRead++;
     } catch (error) {
-      if (error instanceof TypeError || error instanceof RangeError) throw error;
-      if (lastLine === 0) {
-        recorder.addError(`cannot read ${file}: ${describeError(error)}`);
-      } else {
-        filesRead++;
-        recorder.addError(`reading ${file} stopped after line ${lastLine}: ${describeError(error)}`);
-      }
+      if (recorder.fileFailed(file, lastLine, error)) filesRead++;
     }
   }
 

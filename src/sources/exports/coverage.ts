@@ -33,6 +33,20 @@ export class CoverageRecorder {
     this.errors.push(message);
   }
 
+  /**
+   * Records why reading a file failed. Returns whether part of it was read (then the file counts
+   * as read: its records up to `lastLine` are kept). Programming errors are rethrown.
+   */
+  fileFailed(file: string, lastLine: number, error: unknown): boolean {
+    if (error instanceof TypeError || error instanceof RangeError) throw error;
+    if (lastLine === 0) {
+      this.addError(`cannot read ${file}: ${describeError(error)}`);
+      return false;
+    }
+    this.addError(`reading ${file} stopped after line ${lastLine}: ${describeError(error)}`);
+    return true;
+  }
+
   get errorCount(): number {
     return this.errors.length;
   }

@@ -291,13 +291,7 @@ export async function readWindowsEvents(
       }
       filesRead++;
     } catch (error) {
-      if (error instanceof TypeError || error instanceof RangeError) throw error;
-      if (lastLine === 0) {
-        recorder.addError(`cannot read ${file}: ${describeError(error)}`);
-      } else {
-        filesRead++;
-        recorder.addError(`reading ${file} stopped after line ${lastLine}: ${describeError(error)}`);
-      }
+      if (recorder.fileFailed(file, lastLine, error)) filesRead++;
     }
   }
   if (files.length === 0) recorder.addError("no event files given");
