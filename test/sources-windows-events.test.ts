@@ -11,7 +11,8 @@ import { normaliseLogonId, readWindowsEvents } from "../src/sources/exports/wind
 const fixtures = fileURLToPath(new URL("../../test/fixtures/exports/windows/", import.meta.url));
 const winlogbeatFile = join(fixtures, "winlogbeat.jsonl");
 const utf16File = join(fixtures, "flattened-utf16le.jsonl");
-const otrfFile = "/work/shared/data/otrf/empire-persistence-sessions.jsonl";
+// A copy of ../shared/data/otrf (MIT, see test/fixtures/otrf/LICENSE-OTRF.txt), so the test needs no sibling folder.
+const otrfFile = fileURLToPath(new URL("../../test/fixtures/otrf/empire-persistence-sessions.jsonl", import.meta.url));
 const OTRF_ZONE = "America/New_York";
 
 function countById(events: WindowsEvent[]): Record<number, number> {
