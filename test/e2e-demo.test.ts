@@ -134,6 +134,27 @@ describe("end to end: the CLI audits the demo municipality", function () {
     for (const check of result.checks) assert.equal(check.findings, truth.checks[check.id]!.expected.length, check.id);
   });
 
+  it("runs the nightly job (record only) and the weekly job (workbook of the latest run)", async () => {
+    const before = statSync(workbookFile).mtimeMs;
+    const nightly = spawnSync(process.execPath, [path.resolve("dist/jobs/nightly-audit.js"), "demo/kontokoll.demo.yaml"], { cwd: workdir, encoding: "utf8" });
+    assert.equal(nightly.status, 0, nightly.stderr);
+    assert.equal(statSync(workbookFile).mtimeMs, before, "the nightly job writes no workbook");
+    const nightlyLog = nightly.stderr.trim().split("\n").map((line) => JSON.parse(line) as { msg: string; runId?: number });
+    const recorded = nightlyLog.find((entry) => entry.msg === "nightly audit recorded");
+    assert.ok(recorded?.runId !== undefined && recorded.runId > 1);
+
+    const weekly = spawnSync(process.execPath, [path.resolve("dist/jobs/weekly-report.js"), "demo/kontokoll.demo.yaml"], { cwd: workdir, encoding: "utf8" });
+    assert.equal(weekly.status, 0, weekly.stderr);
+    const reread = new ExcelJS.Workbook();
+    await reread.xlsx.readFile(workbookFile);
+    const about = reread.getWorksheet("Om rapporten")!;
+    let runIdShown: unknown;
+    about.eachRow((row) => {
+      if (row.getCell(1).value === "Körning nr") runIdShown = row.getCell(2).value;
+    });
+    assert.equal(runIdShown, recorded.runId);
+  });
+
   it("rejects a broken configuration with one line naming file:line and key, exit 2", () => {
     const broken = path.join(demoDir, "broken.yaml");
     const text = readFileSync(path.join(demoDir, "kontokoll.demo.yaml"), "utf8").replace("inactiveDays: 90", "inactiveDays: ninety");
