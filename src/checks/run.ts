@@ -1,5 +1,5 @@
 import type { Localised } from "../i18n/language.js";
-import type { Snapshot } from "../snapshot/model.js";
+import type { Snapshot, SourceCoverage } from "../snapshot/model.js";
 import { CHECKS } from "./registry.js";
 import type { Check, CheckOutcome, DataAlternative } from "./types.js";
 
@@ -24,20 +24,19 @@ export function runChecks(
     if ((options as { enabled?: boolean }).enabled === false) {
       return { checkId: check.meta.id, status: "disabled", reason: { sv: "Avstängd i konfigurationen.", en: "Disabled in the configuration." }, ...empty };
     }
-    const unavailable = unavailability(snapshot, check.meta.requires);
+    const unavailable = unavailability(snapshot.coverage.sources, check.meta.requires);
     if (unavailable !== undefined) return { checkId: check.meta.id, status: "not-available", reason: unavailable, ...empty };
     return { checkId: check.meta.id, status: "ran", ...check.evaluate(snapshot, options) };
   });
 }
 
-function unavailability(snapshot: Snapshot, alternatives: DataAlternative[]): Localised | undefined {
+/** Why a check cannot run on data with this coverage, or undefined when it can. */
+export function unavailability(coverage: SourceCoverage[], alternatives: DataAlternative[]): Localised | undefined {
   const problems: Localised[] = [];
   for (const alternative of alternatives) {
-    const notRun = alternative.sources.filter(
-      (source) => !snapshot.coverage.sources.some((coverage) => coverage.source === source && coverage.ran),
-    );
+    const notRun = alternative.sources.filter((source) => !coverage.some((entry) => entry.source === source && entry.ran));
     const missing = alternative.items.flatMap((item) =>
-      snapshot.coverage.sources.flatMap((coverage) => coverage.missing.filter((entry) => entry.item === item)),
+      coverage.flatMap((entry) => entry.missing.filter((missingItem) => missingItem.item === item)),
     );
     if (notRun.length === 0 && missing.length === 0) return undefined;
     problems.push({

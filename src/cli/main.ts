@@ -2,7 +2,9 @@ import { Command, CommanderError, Option } from "commander";
 import dotenv from "dotenv";
 import { ConfigError, loadConfig, type LoadedConfig } from "../config/load.js";
 import { createLogger } from "../log.js";
+import { MissingSecretError } from "../config/secrets.js";
 import { reportStoredRun, runAudit } from "../pipeline/audit.js";
+import { testConnections } from "../pipeline/test-connection.js";
 import { VERSION } from "../version.js";
 import { auditSummary } from "./summary.js";
 
@@ -91,8 +93,31 @@ export function buildProgram(): Command {
           `  report language: ${config.report.language}\n`,
       );
     });
+  program
+    .command("test-connection")
+    .description("try every configured source without auditing: what it can read, and which checks that enables")
+    .addOption(new Option("-c, --config <file>", "configuration file").default(DEFAULT_CONFIG))
+    .option("--json", "print the result as JSON")
+    .action(async (options: { config: string; json?: boolean }) => {
+      const report = await testConnections(await loadConfig(options.config));
+      if (options.json === true) {
+        process.stdout.write(`${JSON.stringify(report)}\n`);
+      } else {
+        for (const source of report.sources) {
+          process.stdout.write(`${source.ok ? "OK  " : "FAIL"} ${source.source.padEnd(15)} ${source.origin}\n     ${source.detail}\n`);
+        }
+        process.stdout.write("\nChecks:\n");
+        for (const check of report.checks) {
+          process.stdout.write(`  ${check.available ? "available    " : "not available"} ${check.id}${check.reason === undefined ? "" : ` (${check.reason})`}\n`);
+        }
+      }
+      if (report.sources.some((source) => !source.ok)) throw new SourceProblems();
+    });
   return program;
 }
+
+/** test-connection found a source it cannot use; the details are already printed. */
+class SourceProblems extends Error {}
 
 /** Parses argv, runs the command and maps every failure to an exit code with a one-line message. */
 export async function main(argv: string[]): Promise<number> {
@@ -106,7 +131,8 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end through here too, with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof ConfigError || error instanceof UsageError) {
+    if (error instanceof SourceProblems) return EXIT.failed;
+    if (error instanceof ConfigError || error instanceof UsageError || error instanceof MissingSecretError) {
       process.stderr.write(`kontokoll: ${error.message}\n`);
       return EXIT.usage;
     }

@@ -47,6 +47,39 @@ const ldifSource = z.strictObject({
   files: z.array(z.string().min(1)).min(1),
 });
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name");
+
+const ldapSource = z.strictObject({
+  type: z.literal("ldap"),
+  /** ldaps://host[:port] (TLS from the start) or ldap://host[:port] (upgraded with StartTLS). */
+  url: z.string().regex(/^ldaps?:\/\/[^/\s?#]+\/?$/i, "expected ldaps://host[:port] or ldap://host[:port]"),
+  /** CA certificate(s) (PEM) that issued the DC's certificate; default: the system's trusted CAs. */
+  caFile: z.string().min(1).optional(),
+  /** Name to verify in the DC's certificate when it differs from the URL's host. */
+  tlsServerName: z.string().min(1).optional(),
+  /** Bind as this DN or UPN: an ordinary, read-only domain account. */
+  bindDn: z.string().min(1),
+  /** Where the bind password comes from: this environment variable (or .env)… */
+  bindPasswordEnv: envName.default("KONTOKOLL_LDAP_BIND_PASSWORD"),
+  /** …or this file (owner-readable only); the file wins when both are set. */
+  bindPasswordFile: z.string().min(1).optional(),
+  /** Search base; default: the server's defaultNamingContext. */
+  baseDn: z.string().min(1).optional(),
+  pageSize: z.number().int().min(1).max(5000).default(1000),
+  /** Ask for group members in ranges of this size (AD answers 1,500 at most per range). */
+  memberRangeSize: z.number().int().min(2).max(5000).optional(),
+  timeoutSeconds: z.number().int().min(1).max(3600).default(120),
+  /**
+   * Plain LDAP without StartTLS sends the password in clear text. Refused unless this is true;
+   * the report then carries a warning.
+   */
+  allowPlainLdap: z.boolean().default(false),
+  /** With ldap:// URLs: upgrade with StartTLS (default). */
+  startTls: z.boolean().default(true),
+});
+
+const adSource = z.discriminatedUnion("type", [ldifSource, ldapSource]);
+
 const graphExportSource = z.strictObject({
   type: z.literal("graph-export"),
   /** A folder of Graph response pages, laid out by request path (v1.0/users.jsonl, …). */
@@ -61,7 +94,8 @@ const windowsEventsSource = z.strictObject({
 
 const sources = z
   .strictObject({
-    ad: ldifSource.optional(),
+    /** One AD source, or a list of them (several domains). */
+    ad: z.union([adSource, z.array(adSource).min(1)]).optional(),
     entra: graphExportSource.optional(),
     windowsEvents: windowsEventsSource.optional(),
   })
@@ -108,3 +142,5 @@ export const configSchema = z.strictObject({
 
 export type KontokollConfig = z.infer<typeof configSchema>;
 export type DepartmentConfig = KontokollConfig["organisation"]["departments"][number];
+export type LdapSourceConfig = z.infer<typeof ldapSource>;
+export type AdSourceConfig = z.infer<typeof adSource>;

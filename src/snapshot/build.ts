@@ -1,6 +1,7 @@
 import type { DepartmentConfig } from "../config/schema.js";
 import type {
   Account,
+  DirectoryDomain,
   Device,
   DirectoryRoleAssignment,
   Group,
@@ -14,6 +15,7 @@ import { SNAPSHOT_SCHEMA_VERSION } from "./model.js";
 
 /** What the sources collected, before linking. */
 export interface SnapshotParts {
+  domains: DirectoryDomain[];
   accounts: Account[];
   groups: Group[];
   devices: Device[];
@@ -44,6 +46,7 @@ export function buildSnapshot(parts: SnapshotParts, options: BuildOptions): Snap
     organisation: options.organisation,
     collectedAt: options.collectedAt,
     window: activityWindow(parts.coverage, options.collectedAt, options.defaultWindowDays ?? 14),
+    domains: parts.domains,
     accounts,
     identities,
     groups,

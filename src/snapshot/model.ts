@@ -54,6 +54,14 @@ export interface Account {
   expiresAt?: IsoInstant;
   /** AD: raw userAccountControl, absent when the bind account could not read it. */
   userAccountControl?: number;
+  /** AD: msDS-User-Account-Control-Computed (locked out 0x10, password expired 0x800000). */
+  userAccountControlComputed?: number;
+  /** AD: msDS-SupportedEncryptionTypes; absent = AES-capable by default (KB5021131). */
+  supportedEncryptionTypes?: number;
+  /** AD: logonCount on the DC that answered (not replicated). */
+  logonCount?: number;
+  /** AD: whenChanged. */
+  changedAt?: IsoInstant;
   adminCount?: number;
   servicePrincipalNames?: string[];
   /** AD: RID of the primary group (513 = Domain Users). */
@@ -130,6 +138,28 @@ export interface Device {
   trustType?: string;
   isCompliant?: boolean;
   isManaged?: boolean;
+}
+
+/** A directory (AD domain) with its password rules, as far as they were readable. */
+export interface DirectoryDomain {
+  dnsName: string;
+  sid?: string;
+  netbios?: string;
+  passwordPolicy?: PasswordPolicy;
+  /** Fine-grained password policies (msDS-PasswordSettings), when the bind account may read them. */
+  fineGrainedPolicies?: Array<PasswordPolicy & { name: string; precedence?: number; appliesTo: string[] }>;
+}
+
+export interface PasswordPolicy {
+  minimumLength?: number;
+  /** Days; absent = passwords never expire. */
+  maximumAgeDays?: number;
+  historyLength?: number;
+  /** Failed attempts before lockout; 0 = never locked. */
+  lockoutThreshold?: number;
+  complexityRequired?: boolean;
+  /** msDS-LogonTimeSyncInterval in days (lastLogonTimestamp granularity); default 14. */
+  logonTimeSyncIntervalDays?: number;
 }
 
 export interface DirectoryRoleAssignment {
@@ -226,6 +256,7 @@ export interface Snapshot {
   collectedAt: IsoInstant;
   /** The time span the activity data (sign-ins, events) covers. */
   window: { start: IsoInstant; end: IsoInstant };
+  domains: DirectoryDomain[];
   accounts: Account[];
   identities: Identity[];
   groups: Group[];

@@ -3,17 +3,24 @@ import type { SnapshotParts } from "../snapshot/build.js";
 import { readAdLdif } from "./exports/ad-ldif.js";
 import { readEntraExport } from "./exports/entra-export.js";
 import { readWindowsEvents } from "./exports/windows-events.js";
+import { readAdLdap } from "./ldap/ad-ldap.js";
 
 /**
- * Runs every configured source and gathers what they read. A source that fails is recorded in
- * coverage (ran: false, with the reason) and the others still run.
+ * Runs every configured source and gathers what they read. An export that cannot be read is
+ * recorded in coverage (ran: false, with the reason) and the others still run; a live directory
+ * that fails mid-way fails the run, because half a directory must not be audited as a whole one.
  */
 export async function collectParts(loaded: LoadedConfig): Promise<SnapshotParts> {
-  const parts: SnapshotParts = { accounts: [], groups: [], devices: [], directoryRoles: [], signIns: [], windowsEvents: [], coverage: [] };
+  const parts: SnapshotParts = { domains: [], accounts: [], groups: [], devices: [], directoryRoles: [], signIns: [], windowsEvents: [], coverage: [] };
   const { sources } = loaded.config;
 
-  if (sources.ad !== undefined) {
-    const ad = await readAdLdif(sources.ad.files.map(loaded.resolvePath));
+  const adSources = sources.ad === undefined ? [] : Array.isArray(sources.ad) ? sources.ad : [sources.ad];
+  for (const adSource of adSources) {
+    const ad =
+      adSource.type === "ldif"
+        ? await readAdLdif(adSource.files.map(loaded.resolvePath))
+        : await readAdLdap(adSource, loaded.resolvePath);
+    appendAll(parts.domains, ad.domains);
     appendAll(parts.accounts, ad.accounts);
     appendAll(parts.groups, ad.groups);
     appendAll(parts.devices, ad.devices);

@@ -60,6 +60,7 @@ export const DEPARTMENTS: DepartmentConfig[] = [
 export function snapshotOf(parts: Partial<SnapshotParts>): Snapshot {
   return buildSnapshot(
     {
+      domains: [],
       accounts: [],
       groups: [],
       devices: [],

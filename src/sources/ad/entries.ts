@@ -6,7 +6,7 @@
  * References between objects (member, memberOf, manager) are DNs; they are resolved to keys only
  * after every entry has been seen, because an entry may name objects that come later.
  */
-import type { Account, Device, Group } from "../../snapshot/model.js";
+import type { Account, Device, DirectoryDomain, Group, PasswordPolicy } from "../../snapshot/model.js";
 import {
   dnsDomainOfDn,
   filetimeToIso,
@@ -29,13 +29,8 @@ import {
   type LdifEntry,
 } from "../exports/ldif.js";
 
-export interface AdDomain {
-  dnsName: string;
-  /** The domain SID (objectSid of the domainDNS head), when exported. */
-  sid?: string;
-  /** From nETBIOSName (crossRef in the configuration partition, or on the head itself). */
-  netbios?: string;
-}
+/** The domain heads read, with their password rules. */
+export type AdDomain = DirectoryDomain;
 
 export interface AdDirectoryParts {
   accounts: Account[];
@@ -48,6 +43,8 @@ const SID_STRING = /^S-\d+-\d+(?:-\d+)+$/i;
 const PERSON_CATEGORY = /^CN=Person,/i;
 /** userAccountControl 0 is not a valid value for an existing object; PingCastle reads it as "access denied". */
 const UNREADABLE_UAC = 0;
+/** Domain Users and Domain Guests: every account's implicit group, not a finding-worthy membership. */
+const DEFAULT_PRIMARY_GROUP_RIDS = new Set([513, 514]);
 /** With fewer users, "nobody has lastLogonTimestamp" can be a genuinely fresh domain. */
 const MIN_USERS_FOR_LAST_LOGON_VERDICT = 10;
 
@@ -144,6 +141,31 @@ function hasTruncatedMemberRange(entry: LdifEntry): boolean {
   return ranged && !complete;
 }
 
+/**
+ * Password-policy attributes by role. Ages are negative 100-ns intervals; the most negative
+ * 64-bit value (and 0 for maxPwdAge) means "never".
+ */
+function passwordPolicyOf(
+  entry: LdifEntry,
+  names: { minimumLength: string; maximumAge: string; historyLength: string; lockoutThreshold: string },
+): PasswordPolicy {
+  const policy: PasswordPolicy = {};
+  const minimumLength = optionalInteger(entry, names.minimumLength);
+  const historyLength = optionalInteger(entry, names.historyLength);
+  const lockoutThreshold = optionalInteger(entry, names.lockoutThreshold);
+  if (minimumLength !== undefined) policy.minimumLength = minimumLength;
+  if (historyLength !== undefined) policy.historyLength = historyLength;
+  if (lockoutThreshold !== undefined) policy.lockoutThreshold = lockoutThreshold;
+  const maximumAge = firstTextOf(entry, names.maximumAge)?.trim();
+  if (maximumAge !== undefined) {
+    if (!/^-?\d+$/.test(maximumAge)) throw new FieldError(names.maximumAge, `not an interval: "${maximumAge}"`);
+    const ticks = BigInt(maximumAge);
+    const never = ticks === 0n || ticks === -9_223_372_036_854_775_808n;
+    if (!never) policy.maximumAgeDays = Number((ticks < 0n ? -ticks : ticks) / 864_000_000_000n);
+  }
+  return policy;
+}
+
 function pushUnique(list: string[], seen: Set<string>, value: string): void {
   if (!seen.has(value)) {
     seen.add(value);
@@ -163,6 +185,7 @@ export function createAdEntryCollector(recorder: CoverageRecorder): {
   const devices = new Map<string, Device>();
   const pendingGroups = new Map<string, PendingGroup>();
   const domainsByDn = new Map<string, AdDomain>();
+  const fineGrainedPolicies: Array<{ dn: string; policy: NonNullable<AdDomain["fineGrainedPolicies"]>[number] }> = [];
   const netbiosByDomainDn = new Map<string, string>();
   const keyByDn = new Map<string, string>();
   const originByKey = new Map<string, Origin>();
@@ -231,6 +254,14 @@ export function createAdEntryCollector(recorder: CoverageRecorder): {
     const expiresAt = optionalFiletime(entry, "accountExpires");
     const adminCount = optionalInteger(entry, "adminCount");
     const primaryGroupId = optionalInteger(entry, "primaryGroupID");
+    const changedAt = optionalGeneralizedTime(entry, "whenChanged");
+    const computedUac = optionalInteger(entry, "msDS-User-Account-Control-Computed");
+    const encryptionTypes = optionalInteger(entry, "msDS-SupportedEncryptionTypes");
+    const logonCount = optionalInteger(entry, "logonCount");
+    if (changedAt !== undefined) account.changedAt = changedAt;
+    if (computedUac !== undefined) account.userAccountControlComputed = computedUac >>> 0;
+    if (encryptionTypes !== undefined) account.supportedEncryptionTypes = encryptionTypes >>> 0;
+    if (logonCount !== undefined) account.logonCount = logonCount;
     if (createdAt !== undefined) account.createdAt = createdAt;
     if (lastLogonTimestampAt !== undefined) account.lastLogonTimestampAt = lastLogonTimestampAt;
     if (passwordLastSetAt !== undefined) account.passwordLastSetAt = passwordLastSetAt;
@@ -313,7 +344,39 @@ export function createAdEntryCollector(recorder: CoverageRecorder): {
     if (firstValueOf(entry, "objectSid") !== undefined) domain.sid = decodeSid(entry);
     const netbios = optionalText(entry, "nETBIOSName");
     if (netbios !== undefined) domain.netbios = netbios;
+    const pwdProperties = optionalInteger(entry, "pwdProperties");
+    const policy = passwordPolicyOf(entry, {
+      minimumLength: "minPwdLength",
+      maximumAge: "maxPwdAge",
+      historyLength: "pwdHistoryLength",
+      lockoutThreshold: "lockoutThreshold",
+    });
+    if (pwdProperties !== undefined) policy.complexityRequired = (pwdProperties & 1) === 1;
+    const syncInterval = optionalInteger(entry, "msDS-LogonTimeSyncInterval");
+    if (syncInterval !== undefined) policy.logonTimeSyncIntervalDays = syncInterval;
+    if (Object.keys(policy).length > 0) domain.passwordPolicy = policy;
     domainsByDn.set(normalizeDnForComparison(entry.dn), domain);
+  }
+
+  function readFineGrainedPolicy(entry: LdifEntry): void {
+    const policy = passwordPolicyOf(entry, {
+      minimumLength: "msDS-MinimumPasswordLength",
+      maximumAge: "msDS-MaximumPasswordAge",
+      historyLength: "msDS-PasswordHistoryLength",
+      lockoutThreshold: "msDS-LockoutThreshold",
+    });
+    const complexity = optionalText(entry, "msDS-PasswordComplexityEnabled");
+    if (complexity !== undefined) policy.complexityRequired = complexity.toUpperCase() === "TRUE";
+    const precedence = optionalInteger(entry, "msDS-PasswordSettingsPrecedence");
+    fineGrainedPolicies.push({
+      dn: entry.dn,
+      policy: {
+        ...policy,
+        name: optionalText(entry, "cn") ?? firstRdnValue(entry.dn),
+        ...(precedence === undefined ? {} : { precedence }),
+        appliesTo: textsOf(entry, "msDS-PSOAppliesTo"),
+      },
+    });
   }
 
   function readEntry(entry: LdifEntry, file: string): void {
@@ -328,6 +391,8 @@ export function createAdEntryCollector(recorder: CoverageRecorder): {
       readGroup(entry, file);
     } else if (objectClasses.has("domaindns")) {
       readDomain(entry);
+    } else if (objectClasses.has("msds-passwordsettings")) {
+      readFineGrainedPolicy(entry);
     } else if (objectClasses.has("crossref")) {
       const namingContext = optionalText(entry, "nCName");
       const netbios = optionalText(entry, "nETBIOSName");
@@ -378,6 +443,15 @@ export function createAdEntryCollector(recorder: CoverageRecorder): {
         if (accounts.has(key)) pushUnique(groupsOf(key).list, groupsOf(key).seen, groupKey);
       }
     }
+    // memberOf and member leave out the primary group; a non-default one (e.g. Domain Admins)
+    // is real, and privileged, membership.
+    for (const account of accounts.values()) {
+      const rid = account.primaryGroupId;
+      if (rid === undefined || DEFAULT_PRIMARY_GROUP_RIDS.has(rid)) continue;
+      const groupKey = `ad:${account.objectId.slice(0, account.objectId.lastIndexOf("-"))}-${rid}`;
+      const members = membersOfGroup.get(groupKey);
+      if (members !== undefined) pushUnique(members.list, members.seen, account.key);
+    }
     for (const [groupKey, members] of membersOfGroup) {
       for (const memberKey of members.list) {
         if (accounts.has(memberKey)) pushUnique(groupsOf(memberKey).list, groupsOf(memberKey).seen, groupKey);
@@ -393,6 +467,11 @@ export function createAdEntryCollector(recorder: CoverageRecorder): {
       ...group,
       directMemberKeys: membersOfGroup.get(group.key)?.list ?? [],
     }));
+    for (const { dn, policy } of fineGrainedPolicies) {
+      const normalised = normalizeDnForComparison(dn);
+      const domain = [...domainsByDn].find(([domainDn]) => normalised.endsWith(`,${domainDn}`))?.[1];
+      if (domain !== undefined) (domain.fineGrainedPolicies ??= []).push(policy);
+    }
     for (const [dn, netbios] of netbiosByDomainDn) {
       const domain = domainsByDn.get(dn);
       if (domain !== undefined && domain.netbios === undefined) domain.netbios = netbios;

@@ -1,0 +1,65 @@
+import { access, constants } from "node:fs/promises";
+import type { LoadedConfig } from "../config/load.js";
+import { CHECKS } from "../checks/registry.js";
+import { unavailability } from "../checks/run.js";
+import type { SourceCoverage, SourceKind } from "../snapshot/model.js";
+import { probeLdap, type LdapProbeResult } from "../sources/ldap/probe.js";
+
+export interface SourceProbe {
+  source: SourceKind;
+  origin: string;
+  ok: boolean;
+  detail: string;
+  ldap?: LdapProbeResult;
+}
+
+export interface ConnectionReport {
+  sources: SourceProbe[];
+  /** Per check: whether the sources as probed would let it run, and why not. */
+  checks: Array<{ id: string; available: boolean; reason?: string }>;
+}
+
+/** Tries every configured source without auditing, and tells which checks their data enables. */
+export async function testConnections(loaded: LoadedConfig): Promise<ConnectionReport> {
+  const { sources } = loaded.config;
+  const probes: SourceProbe[] = [];
+  const coverage: SourceCoverage[] = [];
+  const record = (probe: SourceProbe, missing: SourceCoverage["missing"] = []): void => {
+    probes.push(probe);
+    coverage.push({ source: probe.source, origin: probe.origin, ran: probe.ok, recordsRead: 0, recordsRejected: 0, rejected: [], missing });
+  };
+
+  const adSources = sources.ad === undefined ? [] : Array.isArray(sources.ad) ? sources.ad : [sources.ad];
+  for (const adSource of adSources) {
+    if (adSource.type === "ldap") {
+      const ldap = await probeLdap(adSource, loaded.resolvePath);
+      const detail = ldap.ok
+        ? `bound over ${ldap.transport}; ${ldap.usersSampled} users sampled; ${ldap.missing.length === 0 ? "all essential attributes readable" : ldap.missing.map((item) => item.why).join("; ")}`
+        : (ldap.error ?? "failed");
+      record({ source: "ad", origin: adSource.url, ok: ldap.ok, detail, ldap }, ldap.missing);
+    } else {
+      for (const file of adSource.files) record(await fileProbe("ad", loaded.resolvePath(file)));
+    }
+  }
+  if (sources.entra !== undefined) {
+    const folder = loaded.resolvePath(sources.entra.folder);
+    record(await fileProbe("entra", `${folder}/v1.0/users.jsonl`));
+    record(await fileProbe("entra-signins", `${folder}/v1.0/auditLogs/signIns.jsonl`));
+  }
+  for (const file of sources.windowsEvents?.files ?? []) record(await fileProbe("windows-events", loaded.resolvePath(file)));
+
+  const checks = CHECKS.map((check) => {
+    const reason = unavailability(coverage, check.meta.requires);
+    return reason === undefined ? { id: check.meta.id, available: true } : { id: check.meta.id, available: false, reason: reason.en };
+  });
+  return { sources: probes, checks };
+}
+
+async function fileProbe(source: SourceKind, file: string): Promise<SourceProbe> {
+  try {
+    await access(file, constants.R_OK);
+    return { source, origin: file, ok: true, detail: "readable" };
+  } catch (error) {
+    return { source, origin: file, ok: false, detail: `not readable: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+  }
+}
