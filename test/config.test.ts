@@ -36,6 +36,22 @@ describe("configuration", () => {
     assert.match(loaded.fingerprint, /^[0-9a-f]{12}$/);
   });
 
+  it("accepts the documented example configuration, with an LDAP source and a comment-only section", async () => {
+    const loaded = await loadConfig("config/kontokoll.example.yaml");
+    const ad = loaded.config.sources.ad;
+    assert.ok(ad !== undefined && !Array.isArray(ad) && ad.type === "ldap");
+    assert.equal(ad.bindPasswordEnv, "KONTOKOLL_LDAP_BIND_PASSWORD");
+    assert.equal(ad.allowPlainLdap, false);
+    assert.equal(loaded.config.audit.asOf, undefined);
+  });
+
+  it("rejects an LDAP URL with a path and names the line", () => {
+    const text = demoText.replace("  ad:\n    type: ldif\n    files: [data/ad/exempelkommun.ldif]", '  ad:\n    type: ldap\n    url: "ldaps://dc1/DC=x"\n    bindDn: reader');
+    const error = errorOf(text);
+    assert.equal(error.key, "sources.ad.url");
+    assert.equal(error.line, lineOf(text, "ldaps://dc1/DC=x"));
+  });
+
   it("names file, line and key for a wrong type", () => {
     const text = demoText.replace("inactiveDays: 90", 'inactiveDays: "ninety"');
     const error = errorOf(text);

@@ -61,7 +61,7 @@ export function parseConfig(text: string, displayName: string, absoluteFile: str
     const first = document.errors[0]!;
     throw new ConfigError(displayName, lineOf(first.pos[0]), "", `YAML syntax: ${first.message.split("\n")[0]}`, document.errors.length - 1);
   }
-  const raw: unknown = document.toJS() ?? {};
+  const raw: unknown = withoutEmptySections(document.toJS() ?? {});
 
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw issueToError(parsed.error.issues, [], document, displayName, lineOf);
@@ -152,4 +152,10 @@ function keyOffset(document: Document, parentPath: Array<string | number>, key: 
     }
   }
   return nodeOffset(document, parentPath);
+}
+
+/** A section left with only comments (`audit:` then `# asOf: …`) parses as null; treat it as absent. */
+function withoutEmptySections(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== null));
 }
