@@ -34,7 +34,9 @@ export async function testConnections(loaded: LoadedConfig): Promise<ConnectionR
     if (adSource.type === "ldap") {
       const ldap = await probeLdap(adSource, loaded.resolvePath);
       const detail = ldap.ok
-        ? `bound over ${ldap.transport}; ${ldap.usersSampled} users sampled; ${ldap.missing.length === 0 ? "all essential attributes readable" : ldap.missing.map((item) => item.why).join("; ")}`
+        ? `bound over ${ldap.transport}; ${ldap.usersSampled} users sampled; ` +
+          `${ldap.missing.length === 0 ? "all essential attributes readable" : ldap.missing.map((item) => item.why).join("; ")}; ` +
+          `with lastLogonTimestamp: ${ldap.attributes.find((attribute) => attribute.name === "lastLogonTimestamp")?.present ?? 0}`
         : (ldap.error ?? "failed");
       record({ source: "ad", origin: adSource.url, ok: ldap.ok, detail, ldap }, ldap.missing);
     } else {

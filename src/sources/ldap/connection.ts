@@ -48,7 +48,15 @@ export async function connectLdap(config: LdapSourceConfig, resolvePath: (path: 
   if (config.tlsServerName !== undefined) tlsOptions.servername = config.tlsServerName;
 
   const timeoutMs = config.timeoutSeconds * 1000;
-  const client = new Client({ url, timeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 30_000), tlsOptions, strictDN: false });
+  // ldapts speaks TLS from the first byte whenever tlsOptions is given, so ldap:// URLs get them
+  // only through startTLS.
+  const client = new Client({
+    url,
+    timeout: timeoutMs,
+    connectTimeout: Math.min(timeoutMs, 30_000),
+    strictDN: false,
+    ...(secure ? { tlsOptions } : {}),
+  });
   let transport: LdapConnection["transport"] = secure ? "ldaps" : "plain";
   try {
     if (!secure && config.startTls) {

@@ -4,14 +4,16 @@ import type { MissingData } from "../../snapshot/model.js";
 import { USER_ATTRIBUTES, USER_FILTER } from "./ad-ldap.js";
 import { connectLdap, describeLdapError, LdapSourceError } from "./connection.js";
 
-/** Attributes the checks rely on, and the missing-data item their absence means. */
-const ESSENTIAL_USER_ATTRIBUTES: Record<string, string> = {
+/**
+ * Attributes every user object has when they are readable, and the missing-data item their
+ * absence means. Optional ones (lastLogonTimestamp, manager, memberOf) prove nothing by being
+ * absent from a sample: a fresh domain has no logons yet.
+ */
+const ALWAYS_PRESENT_USER_ATTRIBUTES: Record<string, string> = {
   userAccountControl: "ad.userAccountControl",
-  lastLogonTimestamp: "ad.lastLogonTimestamp",
   whenCreated: "ad.whenCreated",
-  memberOf: "ad.memberOf",
-  manager: "ad.manager",
   pwdLastSet: "ad.pwdLastSet",
+  objectSid: "ad.objectSid",
 };
 
 export interface LdapProbeResult {
@@ -65,7 +67,7 @@ export async function probeLdap(config: LdapSourceConfig, resolvePath: (path: st
         return value !== undefined && (!Array.isArray(value) || value.length > 0);
       }).length,
     }));
-    for (const [name, item] of Object.entries(ESSENTIAL_USER_ATTRIBUTES)) {
+    for (const [name, item] of Object.entries(ALWAYS_PRESENT_USER_ATTRIBUTES)) {
       const present = result.attributes.find((attribute) => attribute.name === name)?.present ?? 0;
       if (sample.length > 0 && present === 0) {
         result.missing.push({ item, why: `no sampled user carries ${name}: the bind account may not read it` });
