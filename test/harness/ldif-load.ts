@@ -16,7 +16,7 @@ import { spawnSync } from "node:child_process";
 import { Attribute, Change, type Client } from "ldapts";
 import { normalizeDnForComparison, sidFromBytes, splitDn } from "../../src/sources/ad/decode.js";
 import { attributeBaseName, readLdifFile, type LdifEntry, textsOf, firstTextOf, firstValueOf } from "../../src/sources/exports/ldif.js";
-import { adminClient, randomPassword, systemPython, unicodePwdValue, type SambaDc } from "./samba-dc.js";
+import { ldapsClient, randomPassword, systemPython, unicodePwdValue, type SambaDc } from "./samba-dc.js";
 import { dnKey, entryBuffer, forEachOnPool } from "./ldap-entries.js";
 
 export interface LoadLdifOptions {
@@ -177,7 +177,7 @@ export async function loadLdif(dc: SambaDc, ldifFile: string, options: LoadLdifO
   const clients: Client[] = [];
   try {
     for (let i = 0; i < connections; i++) {
-      const client = adminClient(dc);
+      const client = ldapsClient(dc);
       clients.push(client);
       await client.bind(dc.adminDn, dc.adminPassword);
     }

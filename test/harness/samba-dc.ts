@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { Attribute, Client } from "ldapts";
-import { sidFromBytes } from "../../src/sources/ad/decode.js";
+import { sidFromBytes, UAC } from "../../src/sources/ad/decode.js";
 
 /** What `.ci/run` (or ensureSambaInstalled) must install on a fresh Debian 12. */
 export const SAMBA_PACKAGES = ["samba", "samba-ad-dc", "samba-ad-provision", "ldap-utils", "openssl", "iproute2"] as const;
@@ -531,8 +531,8 @@ async function waitUntilReady(options: {
 // ---------------------------------------------------------------------------------------------
 // LDAP helpers shared with scenario.ts
 
-/** An LDAPS client that trusts the DC's test CA. */
-export function adminClient(dc: SambaDc): Client {
+/** An unbound LDAPS client that trusts the DC's test CA. */
+export function ldapsClient(dc: SambaDc): Client {
   return new Client({ url: dc.ldapsUrl, tlsOptions: { ca: [readFileSync(dc.caFile)] }, connectTimeout: 5_000, timeout: 120_000 });
 }
 
@@ -548,7 +548,7 @@ async function readDomainSid(client: Client, baseDn: string): Promise<string> {
   return sidFromBytes(sid);
 }
 
-async function ensureReaderAccount(client: Client, readerDn: string, readerUpn: string, password: string): Promise<void> {
+async function createReaderAccount(client: Client, readerDn: string, readerUpn: string, password: string): Promise<void> {
   await client.add(readerDn, [
     new Attribute({ type: "objectClass", values: ["top", "person", "organizationalPerson", "user"] }),
     new Attribute({ type: "sAMAccountName", values: [READER_SAM_ACCOUNT_NAME] }),
@@ -556,8 +556,8 @@ async function ensureReaderAccount(client: Client, readerDn: string, readerUpn: 
     new Attribute({ type: "displayName", values: ["kontokoll läskonto"] }),
     new Attribute({ type: "description", values: ["Least-privilege bind account for kontokoll tests"] }),
     new Attribute({ type: "unicodePwd", values: [unicodePwdValue(password)] }),
-    // NORMAL_ACCOUNT | DONT_EXPIRE_PASSWORD, as a real service bind account would be.
-    new Attribute({ type: "userAccountControl", values: [String(0x200 | 0x10000)] }),
+    // A real bind account's password is typically set not to expire.
+    new Attribute({ type: "userAccountControl", values: [String(UAC.NORMAL_ACCOUNT | UAC.DONT_EXPIRE_PASSWORD)] }),
   ]);
 }
 
@@ -614,6 +614,8 @@ export async function startSambaDc(options: StartSambaDcOptions = {}): Promise<S
     const readerPassword = randomPassword();
 
     const start = async () => {
+      // After kill() the pid file stays; samba would refuse to start if its pid were reused.
+      rmSync(path.join(runFolder, "samba.pid"), { force: true });
       running.child = spawnSamba(smbConf, outputFile);
       await waitUntilReady({ child: running.child, address, ca, adminDn, adminPassword, logFiles: [outputFile, logFile] });
     };
@@ -664,11 +666,11 @@ export async function startSambaDc(options: StartSambaDcOptions = {}): Promise<S
     };
 
     started = performance.now();
-    const client = adminClient(dc);
+    const client = ldapsClient(dc);
     try {
       await client.bind(adminDn, adminPassword);
       dc.domainSid = await readDomainSid(client, baseDn);
-      await ensureReaderAccount(client, readerDn, readerUpn, readerPassword);
+      await createReaderAccount(client, readerDn, readerUpn, readerPassword);
     } finally {
       await client.unbind().catch(() => undefined);
     }

@@ -9,7 +9,7 @@
  */
 import { Attribute, Change, type Client, type Entry } from "ldapts";
 import { UAC, escapeRdnValue, filetimeToIso, generalizedTimeToIso, isoToFiletime, sidFromBytes } from "../../src/sources/ad/decode.js";
-import { adminClient, randomPassword, unicodePwdValue, type SambaDc } from "./samba-dc.js";
+import { ldapsClient, randomPassword, unicodePwdValue, type SambaDc } from "./samba-dc.js";
 import { dnKey, entryBuffer, entryText, entryTexts, forEachOnPool } from "./ldap-entries.js";
 
 export const ACCOUNT_EXPIRES_NEVER = "9223372036854775807";
@@ -237,7 +237,6 @@ interface OuSpec {
 
 interface ScenarioLayout {
   ous: OuSpec[];
-  ouOfDepartment: Map<Department, string>;
   users: UserSpec[];
   groups: GroupSpec[];
   computers: ComputerSpec[];
@@ -506,7 +505,7 @@ function layout(baseDn: string, bulkUsers: number): ScenarioLayout {
     distributionGroup: "Nyhetsbrev",
     groupWithComputer: "Servrar-SQL",
   };
-  return { ous, ouOfDepartment, users, groups, computers, cases };
+  return { ous, users, groups, computers, cases };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -587,7 +586,7 @@ export async function loadScenario(dc: SambaDc, options: LoadScenarioOptions = {
   const clients: Client[] = [];
   try {
     for (let i = 0; i < POOL_SIZE; i++) {
-      const client = adminClient(dc);
+      const client = ldapsClient(dc);
       clients.push(client);
       await client.bind(dc.adminDn, dc.adminPassword);
     }

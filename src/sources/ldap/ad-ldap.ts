@@ -157,25 +157,31 @@ async function readWithConnection(connection: LdapConnection, config: LdapSource
     { kind: "groups", filter: GROUP_FILTER, attributes: groupAttributes },
     { kind: "computers", filter: COMPUTER_FILTER, attributes: COMPUTER_ATTRIBUTES },
   ];
-  for (const search of searches) {
-    let count = 0;
-    for await (const page of client.searchPaginated(baseDn, {
-      scope: "sub",
-      filter: search.filter,
-      attributes: search.attributes,
-      paged: { pageSize },
-      timeLimit: 0,
-      explicitBufferAttributes: BINARY_ATTRIBUTES,
-    })) {
-      for (const raw of page.searchEntries) {
-        const entry = toDirectoryEntry(raw);
-        if (search.kind === "groups") await completeMemberRanges(client, entry);
-        accept(entry);
+  // The three searches run side by side on the one connection: while the client decodes a page of
+  // one, the DC prepares the next page of another. The collector does not depend on entry order.
+  await Promise.all(
+    searches.map(async (search) => {
+      let count = 0;
+      for await (const page of prefetching(client.searchPaginated(baseDn, {
+        scope: "sub",
+        filter: search.filter,
+        attributes: search.attributes,
+        paged: { pageSize },
+        timeLimit: 0,
+        // Raw bytes for every attribute: the collector decodes text once, instead of ldapts decoding
+        // it and the conversion to LDIF's model encoding it again.
+        explicitBufferAttributes: search.attributes,
+      }))) {
+        for (const raw of page.searchEntries) {
+          const entry = toDirectoryEntry(raw);
+          if (search.kind === "groups") await completeMemberRanges(client, entry);
+          accept(entry);
+        }
+        count += page.searchEntries.length;
+        options.onPage?.(search.kind, count);
       }
-      count += page.searchEntries.length;
-      options.onPage?.(search.kind, count);
-    }
-  }
+    }),
+  );
 
   await readFineGrainedPolicies(client, baseDn, recorder, accept);
   if (connection.transport === "plain") {
@@ -281,6 +287,22 @@ async function readFineGrainedPolicies(
       return;
     }
     throw error;
+  }
+}
+
+/**
+ * Asks for the next page before the current one is processed, so the DC prepares it while the
+ * client decodes: ldapts requests a page only when its generator is resumed.
+ */
+async function* prefetching<T>(pages: AsyncGenerator<T>): AsyncGenerator<T> {
+  let pending = pages.next();
+  for (;;) {
+    const current = await pending;
+    if (current.done === true) return;
+    pending = pages.next();
+    // A failure of the prefetched request surfaces when it is awaited, not as an unhandled rejection.
+    pending.catch(() => undefined);
+    yield current.value;
   }
 }
 
