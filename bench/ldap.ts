@@ -17,7 +17,7 @@ import {
   USER_ATTRIBUTES,
   USER_FILTER,
 } from "../src/sources/ldap/ad-ldap.js";
-import { ensureSambaInstalled, startSambaDc } from "../test/harness/samba-dc.js";
+import { ensureSambaInstalled, ldapSourceYaml, startSambaDc } from "../test/harness/samba-dc.js";
 import { loadScenario } from "../test/harness/scenario.js";
 
 const users = Number(process.argv[2] ?? 10_000);
@@ -40,13 +40,7 @@ try {
     [
       "organisation: { name: Bench, departments: [{ code: X, name: X }] }",
       "sources:",
-      "  ad:",
-      "    type: ldap",
-      `    url: ${dc.ldapsUrl}`,
-      `    caFile: ${dc.caFile}`,
-      `    bindDn: ${dc.readerUpn}`,
-      `    bindPasswordEnv: ${PASSWORD_ENV}`,
-      "    pageSize: 1000",
+      ...ldapSourceYaml(dc, PASSWORD_ENV, ["pageSize: 1000"]),
     ].join("\n"),
     "bench.yaml",
     `${process.cwd()}/bench.yaml`,

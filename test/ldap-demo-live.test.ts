@@ -13,7 +13,7 @@ import { resolveFindings } from "../src/findings/finding.js";
 import { buildSnapshot } from "../src/snapshot/build.js";
 import { collectParts } from "../src/sources/collect.js";
 import { loadLdif, type LoadedLdif } from "./harness/ldif-load.js";
-import { ensureSambaInstalled, startSambaDc, type SambaDc } from "./harness/samba-dc.js";
+import { ensureSambaInstalled, ldapSourceYaml, startSambaDc, type SambaDc } from "./harness/samba-dc.js";
 
 const PASSWORD_ENV = "KONTOKOLL_TEST_DEMO_LDAP_PASSWORD";
 const AS_OF = "2026-11-21T02:00:00.000Z";
@@ -40,7 +40,7 @@ describe("the demo municipality audited live over LDAP and offline from LDIF", f
   });
 
   /** Findings as "check|account" over the AD source alone, judged as of the demo's export time. */
-  async function auditFindings(adSource: string[]): Promise<Set<string>> {
+  async function auditFindings(adSourceYaml: string[]): Promise<Set<string>> {
     const file = path.join(workdir, `config-${Math.random().toString(36).slice(2)}.yaml`);
     writeFileSync(
       file,
@@ -49,8 +49,7 @@ describe("the demo municipality audited live over LDAP and offline from LDIF", f
         "  name: Exempelkommun",
         "  departments: [{ code: SOC, name: Socialförvaltningen }]",
         "sources:",
-        "  ad:",
-        ...adSource.map((line) => `    ${line}`),
+        ...adSourceYaml,
       ].join("\n"),
     );
     const config = await loadConfig(file);
@@ -70,14 +69,8 @@ describe("the demo municipality audited live over LDAP and offline from LDIF", f
   });
 
   it("finds exactly the same accounts live as offline", async () => {
-    const offline = await auditFindings(["type: ldif", `files: [${JSON.stringify(path.join(workdir, "data", "ad", "exempelkommun.ldif"))}]`]);
-    const live = await auditFindings([
-      "type: ldap",
-      `url: ${dc.ldapsUrl}`,
-      `caFile: ${JSON.stringify(dc.caFile)}`,
-      `bindDn: ${dc.readerUpn}`,
-      `bindPasswordEnv: ${PASSWORD_ENV}`,
-    ]);
+    const offline = await auditFindings(["  ad:", "    type: ldif", `    files: [${JSON.stringify(path.join(workdir, "data", "ad", "exempelkommun.ldif"))}]`]);
+    const live = await auditFindings(ldapSourceYaml(dc, PASSWORD_ENV));
     // Accounts the DC made itself (the reader it binds with, Samba's DNS account) are not in the
     // export; everything the export holds must be judged identically.
     const exportedOnly = (findings: Set<string>): string[] =>

@@ -10,7 +10,7 @@ import type { Account, Group } from "../src/snapshot/model.js";
 import { readAdLdap } from "../src/sources/ldap/ad-ldap.js";
 import { LdapSourceError } from "../src/sources/ldap/connection.js";
 import { probeLdap } from "../src/sources/ldap/probe.js";
-import { ensureSambaInstalled, startSambaDc, type SambaDc } from "./harness/samba-dc.js";
+import { ensureSambaInstalled, ldapSourceYaml, startSambaDc, type SambaDc } from "./harness/samba-dc.js";
 import { loadScenario, scenarioGroup, scenarioUser, type Scenario } from "./harness/scenario.js";
 import { normalizeDnForComparison } from "../src/sources/ad/decode.js";
 
@@ -232,12 +232,7 @@ describe("LDAP source against a real Samba AD domain controller", function () {
           "  departments:",
           "    - { code: SOC, name: Socialförvaltningen, departmentAttributeValues: [Socialförvaltningen] }",
           "sources:",
-          "  ad:",
-          "    type: ldap",
-          `    url: ${dc.ldapsUrl}`,
-          `    caFile: ${dc.caFile}`,
-          `    bindDn: ${dc.readerUpn}`,
-          `    bindPasswordEnv: ${PASSWORD_ENV}`,
+          ...ldapSourceYaml(dc, PASSWORD_ENV),
           "report: { language: en, outputDir: reports }",
           "storage: { dataDir: data }",
         ].join("\n"),

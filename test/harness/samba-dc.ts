@@ -694,3 +694,19 @@ export function systemPython(): string {
   const interpreter = shebang.startsWith("#!") ? shebang.slice(2).trim().split(/\s+/)[0] : undefined;
   return interpreter !== undefined && existsSync(interpreter) ? interpreter : "/usr/bin/python3";
 }
+
+/**
+ * The `sources.ad` block of a kontokoll configuration that reads this DC as the reader, over
+ * LDAPS with the test CA; the password is taken from `passwordEnv`.
+ */
+export function ldapSourceYaml(dc: SambaDc, passwordEnv: string, extraLines: string[] = []): string[] {
+  return [
+    "  ad:",
+    "    type: ldap",
+    `    url: ${dc.ldapsUrl}`,
+    `    caFile: ${JSON.stringify(dc.caFile)}`,
+    `    bindDn: ${dc.readerUpn}`,
+    `    bindPasswordEnv: ${passwordEnv}`,
+    ...extraLines.map((line) => `    ${line}`),
+  ];
+}
