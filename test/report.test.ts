@@ -18,6 +18,8 @@ function runRecord(): RunRecord {
     organisation: "Testkommun",
     configFile: "/etc/kontokoll.yaml",
     configFingerprint: "0123456789ab",
+    week: "2026-W47",
+    exceptionProblems: [],
     coverage: {
       sources: [
         {
@@ -78,7 +80,7 @@ describe("weekly workbook", () => {
     await workbook.xlsx.readFile(written.file);
     assert.deepEqual(
       workbook.worksheets.map((sheet) => sheet.name),
-      ["Summary", "Inactive accounts", "Accounts never used", "Disabled accounts in groups", "Data coverage", "About"],
+      ["Summary", "Inactive accounts", "Accounts never used", "Disabled accounts in groups", "Accepted exceptions", "Data coverage", "About"],
     );
     const inactive = workbook.getWorksheet("Inactive accounts")!;
     const row = inactive.getRow(2).values as unknown[];

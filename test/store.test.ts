@@ -3,7 +3,8 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { CheckResult, Finding } from "../src/findings/finding.js";
-import { FindingsStore, type NewRun } from "../src/findings/store.js";
+import Database from "better-sqlite3";
+import { FindingsStore, MIGRATIONS, type NewRun } from "../src/findings/store.js";
 
 function finding(checkId: string, subject: string): Finding {
   return {
@@ -32,6 +33,8 @@ function run(asOf: string, checks: Array<Pick<CheckResult, "checkId" | "status">
     configFile: "/x.yaml",
     configFingerprint: "abc",
     coverage: { sources: [] },
+    week: "2026-W45",
+    exceptionProblems: [],
     checks: checks.map((check) => ({
       checkId: check.checkId,
       status: check.status,
@@ -94,8 +97,32 @@ describe("findings store", () => {
     store.recordRun(run("2026-11-01T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a"] }]));
     store.close();
     const reopened = FindingsStore.open(file);
-    assert.equal(reopened.schemaVersion(), 1);
+    assert.equal(reopened.schemaVersion(), MIGRATIONS.length);
     assert.equal(reopened.latestRunId(), 1);
     reopened.close();
+  });
+
+  it("upgrades a state file of the first schema version and keeps its history", () => {
+    const db = new Database(file);
+    db.exec(MIGRATIONS[0]!);
+    db.pragma("user_version = 1");
+    db.prepare(
+      `INSERT INTO runs (started_at, finished_at, as_of, window_start, window_end, organisation, config_file, config_fingerprint, coverage_json, checks_json)
+       VALUES ('2026-11-01T02:00:00.000Z', '2026-11-01T02:00:00.000Z', '2026-11-01T02:00:00.000Z', 'x', 'y', 'T', '/x', 'abc', '{"sources":[]}', '[]')`,
+    ).run();
+    db.close();
+    const store = FindingsStore.open(file);
+    assert.equal(store.schemaVersion(), MIGRATIONS.length);
+    assert.equal(store.latestRunId(), 1);
+    const next = store.recordRun(run("2026-11-02T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a"] }]));
+    assert.deepEqual(lifecycles(store, next), { a: "new" });
+    store.close();
+  });
+
+  it("refuses a state file from a newer kontokoll", () => {
+    const db = new Database(file);
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    assert.throws(() => FindingsStore.open(file), /newer than this kontokoll/);
   });
 });

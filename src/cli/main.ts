@@ -3,7 +3,7 @@ import dotenv from "dotenv";
 import { ConfigError, loadConfig, type LoadedConfig } from "../config/load.js";
 import { createLogger } from "../log.js";
 import { MissingSecretError } from "../config/secrets.js";
-import { reportStoredRun, runAudit } from "../pipeline/audit.js";
+import { openStore, purgeNow, reportStoredRun, runAudit } from "../pipeline/audit.js";
 import { testConnections } from "../pipeline/test-connection.js";
 import { VERSION } from "../version.js";
 import { auditSummary } from "./summary.js";
@@ -93,6 +93,66 @@ export function buildProgram(): Command {
           `  report language: ${config.report.language}\n`,
       );
     });
+  program
+    .command("history")
+    .description("the life of the findings of one account (or one finding id) over the recorded runs")
+    .argument("<account>", "sAMAccountName, userPrincipalName or finding id")
+    .addOption(new Option("-c, --config <file>", "configuration file").default(DEFAULT_CONFIG))
+    .option("--json", "print the result as JSON")
+    .action(async (account: string, options: { config: string; json?: boolean }) => {
+      const store = openStore(await loadConfig(options.config));
+      try {
+        const entries = store.history(account);
+        if (options.json === true) {
+          process.stdout.write(`${JSON.stringify(entries)}\n`);
+          return;
+        }
+        if (entries.length === 0) process.stdout.write(`No findings recorded for ${account}.\n`);
+        for (const entry of entries) {
+          process.stdout.write(
+            `${entry.findingId.padEnd(50)} run ${String(entry.runId).padStart(4)}  ${entry.asOf.slice(0, 10)}  ${entry.lifecycle}${entry.excepted ? " (accepted exception)" : ""}\n`,
+          );
+        }
+      } finally {
+        store.close();
+      }
+    });
+
+  program
+    .command("diff")
+    .description("what changed between two recorded runs (default: the two latest)")
+    .addOption(new Option("-c, --config <file>", "configuration file").default(DEFAULT_CONFIG))
+    .option("--from <run>", "earlier run number", parseRunId)
+    .option("--to <run>", "later run number", parseRunId)
+    .option("--json", "print the result as JSON")
+    .action(async (options: { config: string; from?: number; to?: number; json?: boolean }) => {
+      const store = openStore(await loadConfig(options.config));
+      try {
+        const diff = store.diff(options.from, options.to);
+        if (options.json === true) {
+          process.stdout.write(`${JSON.stringify(diff)}\n`);
+          return;
+        }
+        process.stdout.write(`Run ${diff.fromRunId} → run ${diff.toRunId}: ${diff.appeared.length} new, ${diff.disappeared.length} gone, ${diff.stillOpen} still open\n`);
+        for (const finding of diff.appeared) process.stdout.write(`  + ${finding.checkId.padEnd(28)} ${finding.account}\n`);
+        for (const finding of diff.disappeared) process.stdout.write(`  - ${finding.checkId.padEnd(28)} ${finding.account}\n`);
+      } finally {
+        store.close();
+      }
+    });
+
+  program
+    .command("purge")
+    .description("delete runs, findings and stored sign-ins older than the configured retention (also done after every audit)")
+    .addOption(new Option("-c, --config <file>", "configuration file").default(DEFAULT_CONFIG))
+    .action(async (options: { config: string }) => {
+      const result = purgeNow(await loadConfig(options.config));
+      createLogger().info({ ...result }, "retention purge");
+      process.stdout.write(
+        `Purged before ${result.cutoff}: ${result.runs} runs, ${result.findings} findings, ${result.runFindings} run entries, ${result.weeklyCounts} weekly counts, ${result.signIns} sign-ins.\n`,
+      );
+    });
+
   program
     .command("test-connection")
     .description("try every configured source without auditing: what it can read, and which checks that enables")

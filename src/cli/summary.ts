@@ -1,4 +1,5 @@
 import { findCheck } from "../checks/registry.js";
+import { isExcepted } from "../findings/exceptions.js";
 import type { AuditResult } from "../pipeline/audit.js";
 
 /** The one-screen summary printed after an audit. */
@@ -22,14 +23,18 @@ export function auditSummary(result: AuditResult, elapsedMs: number): string {
       lines.push(`  ${label} ${check.status}: ${check.reason?.en ?? ""}`);
       continue;
     }
-    const fresh = check.findings.filter((finding) => finding.lifecycle === "new").length;
+    const excepted = check.findings.filter(isExcepted).length;
+    const shown = check.findings.length - excepted;
+    const fresh = check.findings.filter((finding) => finding.lifecycle === "new" && !isExcepted(finding)).length;
     const resolved = run.resolved.filter((entry) => entry.checkId === check.checkId).length;
     const notJudged = check.notEvaluated.reduce((sum, part) => sum + part.count, 0);
     lines.push(
-      `  ${label} ${String(check.findings.length).padStart(5)} findings (${fresh} new, ${resolved} resolved)` +
+      `  ${label} ${String(shown).padStart(5)} findings (${fresh} new, ${resolved} resolved)` +
+        (excepted > 0 ? `, ${excepted} accepted exceptions` : "") +
         (notJudged > 0 ? `, ${notJudged} not judged` : ""),
     );
   }
+  for (const problem of run.exceptionProblems) lines.push(`  exceptions register line ${problem.line}: ${problem.message}`);
   lines.push("");
   lines.push(result.report === undefined ? "No report written (--no-report)." : `Weekly workbook: ${result.report.file}`);
   lines.push(`Done in ${(elapsedMs / 1000).toFixed(1)} s.`);

@@ -130,6 +130,16 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Folder for the SQLite state file (relative to this config file). */
       dataDir: z.string().default("../data"),
+      /** Runs, findings and evidence older than this are purged after each run and by `kontokoll purge`. */
+      retentionDays: z.number().int().min(7).default(400),
+      /** The local copy of Entra sign-ins (Entra itself keeps them 7 or 30 days). */
+      signInRetentionDays: z.number().int().min(1).default(90),
+    })
+    .prefault({}),
+  exceptions: z
+    .strictObject({
+      /** The IT coordinator's register of accepted exceptions (relative to this config file). */
+      file: z.string().min(1).default("exceptions.yaml"),
     })
     .prefault({}),
   schedule: z

@@ -1,6 +1,7 @@
 import type { CheckRun } from "../checks/run.js";
 import type { EvidenceFacts, Severity } from "../checks/types.js";
 import type { Account, Identity, Snapshot } from "../snapshot/model.js";
+import type { FindingException } from "./exceptions.js";
 
 /** A finding as stored and reported: the check's draft plus who it is about and who owns it. */
 export interface Finding {
@@ -20,6 +21,8 @@ export interface Finding {
   entraObjectId: string | null;
   severity: Severity;
   facts: EvidenceFacts;
+  /** Set when the exceptions register names this finding (held or expired). */
+  exception?: FindingException;
 }
 
 export interface CheckResult extends Omit<CheckRun, "findings"> {

@@ -2,6 +2,8 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Coverage } from "../snapshot/model.js";
+import { faultPoint } from "../faults.js";
+import { isExcepted, type ExceptionProblem } from "./exceptions.js";
 import type { CheckResult, Finding } from "./finding.js";
 
 export type Lifecycle = "new" | "open" | "reopened";
@@ -21,6 +23,10 @@ export interface RunHeader {
   configFile: string;
   configFingerprint: string;
   coverage: Coverage;
+  /** ISO week of `asOf` in the organisation's time zone, e.g. "2026-W47". */
+  week: string;
+  /** Exceptions in the register that name unknown accounts, groups or checks. */
+  exceptionProblems: ExceptionProblem[];
 }
 
 export interface NewRun extends RunHeader {
@@ -34,8 +40,75 @@ export interface RunRecord extends RunHeader {
   resolved: Array<{ id: string; checkId: string; account: string; displayName: string; firstSeenAt: string }>;
 }
 
+/** Per check and department: how many findings of each kind one run saw. */
+class WeeklyCounts {
+  private readonly byKey = new Map<string, { checkId: string; department: string; open: number; new: number; reopened: number; resolved: number; excepted: number }>();
+
+  add(checkId: string, department: string | null, lifecycle: Lifecycle | "resolved", excepted: boolean): void {
+    const departmentName = department ?? "";
+    const key = `${checkId}\u0000${departmentName}`;
+    let row = this.byKey.get(key);
+    if (row === undefined) this.byKey.set(key, (row = { checkId, department: departmentName, open: 0, new: 0, reopened: 0, resolved: 0, excepted: 0 }));
+    if (lifecycle === "resolved") {
+      row.resolved++;
+      return;
+    }
+    if (excepted) {
+      row.excepted++;
+      return;
+    }
+    row.open++;
+    if (lifecycle === "new") row.new++;
+    if (lifecycle === "reopened") row.reopened++;
+  }
+
+  rows(): Array<{ checkId: string; department: string; open: number; new: number; reopened: number; resolved: number; excepted: number }> {
+    return [...this.byKey.values()];
+  }
+}
+
+export interface WeeklyCount {
+  week: string;
+  checkId: string;
+  /** "" when the findings belong to no configured department. */
+  department: string;
+  open: number;
+  new: number;
+  reopened: number;
+  resolved: number;
+  excepted: number;
+}
+
+/** One run's view of a finding, for `kontokoll history`. */
+export interface FindingHistoryEntry {
+  findingId: string;
+  checkId: string;
+  account: string;
+  runId: number;
+  asOf: string;
+  lifecycle: Lifecycle | "resolved";
+  excepted: boolean;
+}
+
+export interface RunDiff {
+  fromRunId: number;
+  toRunId: number;
+  appeared: Array<{ id: string; checkId: string; account: string }>;
+  disappeared: Array<{ id: string; checkId: string; account: string }>;
+  stillOpen: number;
+}
+
+export interface PurgeResult {
+  cutoff: string;
+  runs: number;
+  findings: number;
+  runFindings: number;
+  weeklyCounts: number;
+  signIns: number;
+}
+
 /** Schema migrations in order; the index + 1 is the schema version they lead to. */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE runs (
      id INTEGER PRIMARY KEY,
      started_at TEXT NOT NULL,
@@ -68,6 +141,29 @@ const MIGRATIONS: string[] = [
      lifecycle TEXT NOT NULL CHECK (lifecycle IN ('new', 'open', 'reopened', 'resolved')),
      PRIMARY KEY (run_id, finding_id)
    );`,
+  `ALTER TABLE runs ADD COLUMN week TEXT NOT NULL DEFAULT '';
+   ALTER TABLE runs ADD COLUMN exception_problems_json TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE run_findings ADD COLUMN excepted INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX run_findings_finding ON run_findings(finding_id);
+   CREATE TABLE weekly_counts (
+     week TEXT NOT NULL,
+     check_id TEXT NOT NULL,
+     department TEXT NOT NULL,
+     run_id INTEGER NOT NULL,
+     open INTEGER NOT NULL,
+     new INTEGER NOT NULL,
+     reopened INTEGER NOT NULL,
+     resolved INTEGER NOT NULL,
+     excepted INTEGER NOT NULL,
+     PRIMARY KEY (week, check_id, department)
+   );
+   CREATE TABLE sign_ins (
+     id TEXT PRIMARY KEY,
+     at TEXT NOT NULL,
+     user_principal_name TEXT NOT NULL,
+     json TEXT NOT NULL
+   );
+   CREATE INDEX sign_ins_at ON sign_ins(at);`,
 ];
 
 /**
@@ -116,8 +212,8 @@ export class FindingsStore {
   /** Records a run and advances every finding's lifecycle, atomically. Returns the run id. */
   recordRun(run: NewRun): number {
     const insertRun = this.db.prepare(
-      `INSERT INTO runs (started_at, finished_at, as_of, window_start, window_end, organisation, config_file, config_fingerprint, coverage_json, checks_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (started_at, finished_at, as_of, window_start, window_end, organisation, config_file, config_fingerprint, coverage_json, checks_json, week, exception_problems_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const selectFinding = this.db.prepare<[string], { status: string }>(`SELECT status FROM findings WHERE id = ?`);
     const insertFinding = this.db.prepare(
@@ -127,9 +223,20 @@ export class FindingsStore {
     const updateFinding = this.db.prepare(
       `UPDATE findings SET status = 'open', last_seen_run = ?, last_seen_at = ?, resolved_run = NULL, last_json = ? WHERE id = ?`,
     );
-    const insertRunFinding = this.db.prepare(`INSERT INTO run_findings (run_id, finding_id, lifecycle) VALUES (?, ?, ?)`);
+    const insertRunFinding = this.db.prepare(`INSERT INTO run_findings (run_id, finding_id, lifecycle, excepted) VALUES (?, ?, ?, ?)`);
     const openOfCheck = this.db.prepare<[string], { id: string }>(`SELECT id FROM findings WHERE status = 'open' AND check_id = ?`);
     const resolveFinding = this.db.prepare(`UPDATE findings SET status = 'resolved', resolved_run = ? WHERE id = ?`);
+
+    const departmentQuery = this.db.prepare<[string], { last_json: string }>(`SELECT last_json FROM findings WHERE id = ?`);
+    const departmentOf = (id: string): string | null => {
+      const row = departmentQuery.get(id);
+      return row === undefined ? null : (JSON.parse(row.last_json) as Finding).department;
+    };
+    const counts = new WeeklyCounts();
+    const replaceCount = this.db.prepare(
+      `INSERT OR REPLACE INTO weekly_counts (week, check_id, department, run_id, open, new, reopened, resolved, excepted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const clearWeek = this.db.prepare(`DELETE FROM weekly_counts WHERE week = ?`);
 
     return this.db.transaction((): number => {
       const checksWithoutFindings = run.checks.map(({ findings: _findings, ...rest }) => rest);
@@ -145,6 +252,8 @@ export class FindingsStore {
           run.configFingerprint,
           JSON.stringify(run.coverage),
           JSON.stringify(checksWithoutFindings),
+          run.week,
+          JSON.stringify(run.exceptionProblems),
         ).lastInsertRowid,
       );
       for (const check of run.checks) {
@@ -162,13 +271,21 @@ export class FindingsStore {
             updateFinding.run(runId, run.asOf, JSON.stringify(finding), finding.id);
             lifecycle = existing.status === "resolved" ? "reopened" : "open";
           }
-          insertRunFinding.run(runId, finding.id, lifecycle);
+          insertRunFinding.run(runId, finding.id, lifecycle, isExcepted(finding) ? 1 : 0);
+          counts.add(check.checkId, finding.department, lifecycle, isExcepted(finding));
         }
+        faultPoint("kill-while-recording");
         for (const { id } of openOfCheck.all(check.checkId)) {
           if (seen.has(id)) continue;
           resolveFinding.run(runId, id);
-          insertRunFinding.run(runId, id, "resolved");
+          insertRunFinding.run(runId, id, "resolved", 0);
+          counts.add(check.checkId, departmentOf(id), "resolved", false);
         }
+      }
+      // The week's counts are those of its latest run.
+      clearWeek.run(run.week);
+      for (const row of counts.rows()) {
+        replaceCount.run(run.week, row.checkId, row.department, runId, row.open, row.new, row.reopened, row.resolved, row.excepted);
       }
       return runId;
     })();
@@ -177,6 +294,95 @@ export class FindingsStore {
   latestRunId(): number | undefined {
     const row = this.db.prepare<[], { id: number }>(`SELECT id FROM runs ORDER BY id DESC LIMIT 1`).get();
     return row?.id;
+  }
+
+  /** The counts of the most recent `weeks` weeks, oldest first. */
+  weeklyCounts(weeks = 12): WeeklyCount[] {
+    return this.db
+      .prepare<[number], { week: string; check_id: string; department: string; open: number; new: number; reopened: number; resolved: number; excepted: number }>(
+        `SELECT * FROM weekly_counts WHERE week IN (SELECT DISTINCT week FROM weekly_counts ORDER BY week DESC LIMIT ?) ORDER BY week, check_id, department`,
+      )
+      .all(weeks)
+      .map((row) => ({
+        week: row.week,
+        checkId: row.check_id,
+        department: row.department,
+        open: row.open,
+        new: row.new,
+        reopened: row.reopened,
+        resolved: row.resolved,
+        excepted: row.excepted,
+      }));
+  }
+
+  /** Every run's view of the findings of an account (sAMAccountName or UPN, any case) or of one finding id. */
+  history(accountOrFindingId: string): FindingHistoryEntry[] {
+    const wanted = accountOrFindingId.toLowerCase();
+    return this.db
+      .prepare<[string, string], { id: string; check_id: string; last_json: string; run_id: number; as_of: string; lifecycle: string; excepted: number }>(
+        `SELECT f.id, f.check_id, f.last_json, r.id AS run_id, r.as_of, rf.lifecycle, rf.excepted
+           FROM findings f JOIN run_findings rf ON rf.finding_id = f.id JOIN runs r ON r.id = rf.run_id
+          WHERE lower(json_extract(f.last_json, '$.account')) = ? OR lower(f.id) = ?
+          ORDER BY f.id, r.id`,
+      )
+      .all(wanted, wanted)
+      .map((row) => ({
+        findingId: row.id,
+        checkId: row.check_id,
+        account: (JSON.parse(row.last_json) as Finding).account,
+        runId: row.run_id,
+        asOf: row.as_of,
+        lifecycle: row.lifecycle as Lifecycle | "resolved",
+        excepted: row.excepted === 1,
+      }));
+  }
+
+  /** What changed between two runs (default: the two latest). */
+  diff(fromRunId?: number, toRunId?: number): RunDiff {
+    const ids = this.db.prepare<[], { id: number }>(`SELECT id FROM runs ORDER BY id DESC LIMIT 2`).all();
+    const to = toRunId ?? ids[0]?.id;
+    const from = fromRunId ?? (toRunId === undefined ? ids[1]?.id : toRunId - 1);
+    if (to === undefined || from === undefined) throw new Error("a diff needs two recorded runs");
+    const openIn = (runId: number): Map<string, { id: string; checkId: string; account: string }> => {
+      if (this.db.prepare<[number], { id: number }>(`SELECT id FROM runs WHERE id = ?`).get(runId) === undefined) {
+        throw new Error(`no run ${runId} in the state file`);
+      }
+      const rows = this.db
+        .prepare<[number], { id: string; check_id: string; last_json: string }>(
+          `SELECT f.id, f.check_id, f.last_json FROM run_findings rf JOIN findings f ON f.id = rf.finding_id
+            WHERE rf.run_id = ? AND rf.lifecycle <> 'resolved' AND rf.excepted = 0`,
+        )
+        .all(runId);
+      return new Map(rows.map((row) => [row.id, { id: row.id, checkId: row.check_id, account: (JSON.parse(row.last_json) as Finding).account }]));
+    };
+    const before = openIn(from);
+    const after = openIn(to);
+    return {
+      fromRunId: from,
+      toRunId: to,
+      appeared: [...after.values()].filter((finding) => !before.has(finding.id)),
+      disappeared: [...before.values()].filter((finding) => !after.has(finding.id)),
+      stillOpen: [...after.keys()].filter((id) => before.has(id)).length,
+    };
+  }
+
+  /**
+   * Deletes what is older than the retention: runs (never the latest, nor one an open finding
+   * still points at), resolved findings last seen before the cutoff, old weekly counts, and
+   * stored sign-ins older than their own retention. One transaction.
+   */
+  purge(cutoff: string, signInCutoff: string, cutoffWeek: string): PurgeResult {
+    return this.db.transaction((): PurgeResult => {
+      const findings = this.db.prepare(`DELETE FROM run_findings WHERE finding_id IN (SELECT id FROM findings WHERE status = 'resolved' AND last_seen_at < ?)`).run(cutoff).changes;
+      const removedFindings = this.db.prepare(`DELETE FROM findings WHERE status = 'resolved' AND last_seen_at < ?`).run(cutoff).changes;
+      const oldRuns = `SELECT id FROM runs WHERE as_of < ? AND id <> (SELECT max(id) FROM runs)
+        AND id NOT IN (SELECT first_seen_run FROM findings UNION SELECT last_seen_run FROM findings UNION SELECT resolved_run FROM findings WHERE resolved_run IS NOT NULL)`;
+      const runFindings = this.db.prepare(`DELETE FROM run_findings WHERE run_id IN (${oldRuns})`).run(cutoff).changes + findings;
+      const runs = this.db.prepare(`DELETE FROM runs WHERE id IN (${oldRuns})`).run(cutoff).changes;
+      const weeklyCounts = this.db.prepare(`DELETE FROM weekly_counts WHERE week < ?`).run(cutoffWeek).changes;
+      const signIns = this.db.prepare(`DELETE FROM sign_ins WHERE at < ?`).run(signInCutoff).changes;
+      return { cutoff, runs, findings: removedFindings, runFindings, weeklyCounts, signIns };
+    })();
   }
 
   /** Everything a report needs about one run. */
@@ -216,6 +422,8 @@ export class FindingsStore {
       configFile: String(run.config_file),
       configFingerprint: String(run.config_fingerprint),
       coverage: JSON.parse(String(run.coverage_json)) as Coverage,
+      week: String(run.week),
+      exceptionProblems: JSON.parse(String(run.exception_problems_json)) as ExceptionProblem[],
       checks,
       resolved,
     };

@@ -2,7 +2,10 @@ import path from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import { runChecks } from "../checks/run.js";
 import { resolveFindings } from "../findings/finding.js";
-import { FindingsStore, type RunRecord } from "../findings/store.js";
+import { applyExceptions, loadExceptions } from "../findings/exceptions.js";
+import { acquireRunLock } from "../findings/lock.js";
+import { FindingsStore, type PurgeResult, type RunRecord } from "../findings/store.js";
+import { isoWeek } from "../report/time.js";
 import type { Logger } from "../log.js";
 import { writeWeeklyWorkbook, type WrittenReport } from "../report/weekly-workbook.js";
 import { buildSnapshot } from "../snapshot/build.js";
@@ -34,10 +37,23 @@ export function stateFile(loaded: LoadedConfig): string {
   return path.join(loaded.resolvePath(loaded.config.storage.dataDir), "kontokoll.sqlite");
 }
 
-/** collect → snapshot → checks → findings store → report. */
+/** collect → snapshot → checks → exceptions → findings store → report, holding the run lock throughout. */
 export async function runAudit(loaded: LoadedConfig, options: AuditOptions): Promise<AuditResult> {
+  const lock = acquireRunLock(loaded.resolvePath(loaded.config.storage.dataDir));
+  if (lock.staleOwner !== undefined) {
+    options.log.warn({ pid: lock.staleOwner.pid, startedAt: lock.staleOwner.startedAt }, "took over the lock of a run that ended without releasing it");
+  }
+  try {
+    return await runLocked(loaded, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(loaded: LoadedConfig, options: AuditOptions): Promise<AuditResult> {
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
+  const register = await loadExceptions(loaded.resolvePath(loaded.config.exceptions.file), loaded.config.exceptions.file);
   const snapshot = await obtainSnapshot(loaded, options, startedAt);
   options.log.info(
     { accounts: snapshot.accounts.length, identities: snapshot.identities.length, groups: snapshot.groups.length, signIns: snapshot.signIns.length, windowsEvents: snapshot.windowsEvents.length },
@@ -45,10 +61,12 @@ export async function runAudit(loaded: LoadedConfig, options: AuditOptions): Pro
   );
   if (options.snapshotOut !== undefined) await writeSnapshot(options.snapshotOut, snapshot);
 
-  const results = resolveFindings(snapshot, runChecks(snapshot, loaded.checkOptions));
+  const { timeZone } = loaded.config.organisation;
+  const { results, problems } = applyExceptions(resolveFindings(snapshot, runChecks(snapshot, loaded.checkOptions)), register, snapshot, timeZone);
   for (const result of results) {
     options.log.info({ check: result.checkId, status: result.status, findings: result.findings.length }, "check done");
   }
+  for (const problem of problems) options.log.warn({ file: register.file, line: problem.line }, `exception register: ${problem.message}`);
 
   const store = FindingsStore.open(stateFile(loaded));
   try {
@@ -61,8 +79,12 @@ export async function runAudit(loaded: LoadedConfig, options: AuditOptions): Pro
       configFile: loaded.file,
       configFingerprint: loaded.fingerprint,
       coverage: snapshot.coverage,
+      week: isoWeek(snapshot.collectedAt, timeZone),
+      exceptionProblems: problems,
       checks: results,
     });
+    const purged = purgeExpired(store, loaded, snapshot.collectedAt);
+    options.log.info({ ...purged }, "retention purge");
     const run = store.loadRun(runId);
     const report = options.writeReport ? await writeReport(loaded, run) : undefined;
     if (report !== undefined) options.log.info({ file: report.file }, "weekly workbook written");
@@ -70,6 +92,34 @@ export async function runAudit(loaded: LoadedConfig, options: AuditOptions): Pro
   } finally {
     store.close();
   }
+}
+
+/** Applies the configured retention, measured back from `asOf`. */
+export function purgeExpired(store: FindingsStore, loaded: LoadedConfig, asOf: string): PurgeResult {
+  const { retentionDays, signInRetentionDays } = loaded.config.storage;
+  const cutoff = new Date(Date.parse(asOf) - retentionDays * 86_400_000).toISOString();
+  const signInCutoff = new Date(Date.parse(asOf) - signInRetentionDays * 86_400_000).toISOString();
+  return store.purge(cutoff, signInCutoff, isoWeek(cutoff, loaded.config.organisation.timeZone));
+}
+
+/** `kontokoll purge`: retention applied now, under the run lock. */
+export function purgeNow(loaded: LoadedConfig, now: Date = new Date()): PurgeResult {
+  const lock = acquireRunLock(loaded.resolvePath(loaded.config.storage.dataDir));
+  try {
+    const store = FindingsStore.open(stateFile(loaded));
+    try {
+      return purgeExpired(store, loaded, now.toISOString());
+    } finally {
+      store.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/** Opens the state file for reading (history, diff). */
+export function openStore(loaded: LoadedConfig): FindingsStore {
+  return FindingsStore.open(stateFile(loaded));
 }
 
 /** Writes the weekly workbook for a stored run (the latest when none is named). */

@@ -4,6 +4,7 @@ import path from "node:path";
 import { findCheck } from "../checks/registry.js";
 import { POLICY_RULES } from "../checks/policy-rules.js";
 import type { CheckMetadata, Severity } from "../checks/types.js";
+import { isExcepted } from "../findings/exceptions.js";
 import type { RunRecord, StoredFinding, Lifecycle } from "../findings/store.js";
 import type { Language } from "../i18n/language.js";
 import { message, type MessageKey } from "../i18n/messages.js";
@@ -68,6 +69,7 @@ export async function writeWeeklyWorkbook(run: RunRecord, options: WeeklyReportO
     const title = meta?.title[options.language] ?? check.checkId;
     writeCheckSheet(workbook.addWorksheet(sheetName(title, taken)), check, options, t);
   }
+  writeExceptions(workbook.addWorksheet(sheetName(t("sheetExceptions"), taken)), run, options, t);
   writeCoverage(workbook.addWorksheet(sheetName(t("sheetCoverage"), taken)), run, options, t);
   writeAbout(workbook.addWorksheet(sheetName(t("sheetAbout"), taken)), run, week, options, t);
   for (const sheet of workbook.worksheets) {
@@ -111,24 +113,28 @@ function writeSummary(sheet: ExcelJS.Worksheet, run: RunRecord, week: string, op
   ]);
   sheet.addRow([]);
   sheet.addRow([t("perCheck")]).font = { bold: true };
-  styleHeader(sheet.addRow([t("check"), t("policyRule"), t("status"), t("findings"), t("new"), t("reopened"), t("resolved"), t("high")]));
+  styleHeader(
+    sheet.addRow([t("check"), t("policyRule"), t("status"), t("findings"), t("new"), t("reopened"), t("resolved"), t("high"), t("exceptions")]),
+  );
   for (const check of run.checks) {
     const meta = findCheck(check.checkId)?.meta;
+    const shown = check.findings.filter((finding) => !isExcepted(finding));
     sheet.addRow([
       meta?.title[options.language] ?? check.checkId,
       meta?.policyRule ?? "",
       statusText(check.status, t),
-      check.status === "ran" ? check.findings.length : null,
-      check.findings.filter((finding) => finding.lifecycle === "new").length,
-      check.findings.filter((finding) => finding.lifecycle === "reopened").length,
+      check.status === "ran" ? shown.length : null,
+      shown.filter((finding) => finding.lifecycle === "new").length,
+      shown.filter((finding) => finding.lifecycle === "reopened").length,
       run.resolved.filter((resolved) => resolved.checkId === check.checkId).length,
-      check.findings.filter((finding) => finding.severity === "high" || finding.severity === "critical").length,
+      shown.filter((finding) => finding.severity === "high" || finding.severity === "critical").length,
+      check.findings.length - shown.length,
     ]);
   }
 
   sheet.addRow([]);
   sheet.addRow([t("perDepartment")]).font = { bold: true };
-  const departments = [...new Set(run.checks.flatMap((check) => check.findings.map((finding) => finding.department ?? t("noDepartment"))))].sort(
+  const departments = [...new Set(run.checks.flatMap((check) => shownFindings(check).map((finding) => finding.department ?? t("noDepartment"))))].sort(
     (a, b) => a.localeCompare(b, options.locale),
   );
   const matrixHeader = sheet.addRow([t("department"), ...run.checks.map((check) => findCheck(check.checkId)?.meta.title[options.language] ?? check.checkId), t("total")]);
@@ -136,7 +142,7 @@ function writeSummary(sheet: ExcelJS.Worksheet, run: RunRecord, week: string, op
   matrixHeader.height = 32;
   for (const department of departments) {
     const counts = run.checks.map(
-      (check) => check.findings.filter((finding) => (finding.department ?? t("noDepartment")) === department).length,
+      (check) => shownFindings(check).filter((finding) => (finding.department ?? t("noDepartment")) === department).length,
     );
     sheet.addRow([excelSafe(department), ...counts, counts.reduce((sum, count) => sum + count, 0)]);
   }
@@ -173,11 +179,12 @@ function writeCheckSheet(
     sheet.addRow([statusText(check.status, t), "", "", "", "", "", excelSafe(check.reason?.[language] ?? "")]);
     return;
   }
-  if (check.findings.length === 0) {
+  const shown = shownFindings(check);
+  if (shown.length === 0) {
     sheet.addRow(["", "", "", "", "", "", t("noFindings")]);
     return;
   }
-  const sorted = [...check.findings].sort(
+  const sorted = [...shown].sort(
     (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.account.localeCompare(b.account, options.locale),
   );
   for (const finding of sorted) {
@@ -194,8 +201,9 @@ function findingRow(
   t: Translate,
 ): Array<string | number> {
   const language = options.language;
+  const lifecycle = t(LIFECYCLE_TEXT[finding.lifecycle]);
   return [
-    t(LIFECYCLE_TEXT[finding.lifecycle]),
+    finding.exception?.expired === true ? `${lifecycle} (${t("exceptionExpired")} ${finding.exception.expires})` : lifecycle,
     t(SEVERITY_TEXT[finding.severity]),
     excelSafe(finding.account),
     excelSafe(finding.displayName),
@@ -206,6 +214,42 @@ function findingRow(
     meta?.policyRule ?? "",
     excelSafe(meta?.remediation[language] ?? ""),
   ];
+}
+
+/** Findings for the main sheets: those under an exception that still holds go to their own sheet. */
+function shownFindings(check: RunRecord["checks"][number]): StoredFinding[] {
+  return check.findings.filter((finding) => !isExcepted(finding));
+}
+
+function writeExceptions(sheet: ExcelJS.Worksheet, run: RunRecord, options: WeeklyReportOptions, t: Translate): void {
+  sheet.columns = [
+    { header: t("check"), width: 30 },
+    { header: t("account"), width: 28 },
+    { header: t("name"), width: 28 },
+    { header: t("department"), width: 30 },
+    { header: t("reason"), width: 60 },
+    { header: t("approvedBy"), width: 28 },
+    { header: t("expires"), width: 16 },
+  ];
+  styleHeader(sheet.getRow(1));
+  sheet.views = [{ state: "frozen", ySplit: 1 }];
+  const excepted = run.checks.flatMap((check) => check.findings.filter(isExcepted).map((finding) => ({ check, finding })));
+  if (excepted.length === 0) {
+    sheet.addRow([t("noExceptions")]);
+    return;
+  }
+  for (const { check, finding } of excepted) {
+    sheet.addRow([
+      findCheck(check.checkId)?.meta.title[options.language] ?? check.checkId,
+      excelSafe(finding.account),
+      excelSafe(finding.displayName),
+      excelSafe(finding.department ?? ""),
+      excelSafe(finding.exception!.reason),
+      excelSafe(finding.exception!.approvedBy),
+      finding.exception!.expires,
+    ]);
+  }
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: excepted.length + 1, column: 7 } };
 }
 
 function writeCoverage(sheet: ExcelJS.Worksheet, run: RunRecord, options: WeeklyReportOptions, t: Translate): void {
@@ -232,6 +276,12 @@ function writeCoverage(sheet: ExcelJS.Worksheet, run: RunRecord, options: Weekly
     const title = findCheck(check.checkId)?.meta.title[language] ?? check.checkId;
     if (check.status !== "ran") sheet.addRow([title, statusText(check.status, t), null, excelSafe(check.reason?.[language] ?? "")]);
     for (const part of check.notEvaluated) sheet.addRow([title, t("checkRan"), part.count, excelSafe(part.why[language])]);
+  }
+  if (run.exceptionProblems.length > 0) {
+    sheet.addRow([]);
+    sheet.addRow([t("exceptionProblems")]).font = { bold: true };
+    styleHeader(sheet.addRow([t("line"), t("problem")]));
+    for (const problem of run.exceptionProblems) sheet.addRow([problem.line, excelSafe(problem.message)]);
   }
   const rejected = run.coverage.sources.flatMap((source) => source.rejected);
   if (rejected.length > 0) {
