@@ -144,6 +144,7 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE runs ADD COLUMN week TEXT NOT NULL DEFAULT '';
    ALTER TABLE runs ADD COLUMN exception_problems_json TEXT NOT NULL DEFAULT '[]';
    ALTER TABLE run_findings ADD COLUMN excepted INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE run_findings ADD COLUMN data_json TEXT;
    CREATE INDEX run_findings_finding ON run_findings(finding_id);
    CREATE TABLE weekly_counts (
      week TEXT NOT NULL,
@@ -223,7 +224,8 @@ export class FindingsStore {
     const updateFinding = this.db.prepare(
       `UPDATE findings SET status = 'open', last_seen_run = ?, last_seen_at = ?, resolved_run = NULL, last_json = ? WHERE id = ?`,
     );
-    const insertRunFinding = this.db.prepare(`INSERT INTO run_findings (run_id, finding_id, lifecycle, excepted) VALUES (?, ?, ?, ?)`);
+    // Each run keeps the finding as it saw it (evidence, owner, exception), so an old week's report is that week's.
+    const insertRunFinding = this.db.prepare(`INSERT INTO run_findings (run_id, finding_id, lifecycle, excepted, data_json) VALUES (?, ?, ?, ?, ?)`);
     const openOfCheck = this.db.prepare<[string], { id: string }>(`SELECT id FROM findings WHERE status = 'open' AND check_id = ?`);
     const resolveFinding = this.db.prepare(`UPDATE findings SET status = 'resolved', resolved_run = ? WHERE id = ?`);
 
@@ -271,14 +273,14 @@ export class FindingsStore {
             updateFinding.run(runId, run.asOf, JSON.stringify(finding), finding.id);
             lifecycle = existing.status === "resolved" ? "reopened" : "open";
           }
-          insertRunFinding.run(runId, finding.id, lifecycle, isExcepted(finding) ? 1 : 0);
+          insertRunFinding.run(runId, finding.id, lifecycle, isExcepted(finding) ? 1 : 0, JSON.stringify(finding));
           counts.add(check.checkId, finding.department, lifecycle, isExcepted(finding));
         }
         faultPoint("kill-while-recording");
         for (const { id } of openOfCheck.all(check.checkId)) {
           if (seen.has(id)) continue;
           resolveFinding.run(runId, id);
-          insertRunFinding.run(runId, id, "resolved", 0);
+          insertRunFinding.run(runId, id, "resolved", 0, null);
           counts.add(check.checkId, departmentOf(id), "resolved", false);
         }
       }
@@ -393,7 +395,7 @@ export class FindingsStore {
     if (run === undefined) throw new Error(`no run ${runId} in the state file`);
     const rows = this.db
       .prepare<[number], { lifecycle: string; last_json: string; first_seen_at: string; id: string; check_id: string }>(
-        `SELECT rf.lifecycle, f.last_json, f.first_seen_at, f.id, f.check_id
+        `SELECT rf.lifecycle, coalesce(rf.data_json, f.last_json) AS last_json, f.first_seen_at, f.id, f.check_id
            FROM run_findings rf JOIN findings f ON f.id = rf.finding_id
           WHERE rf.run_id = ? ORDER BY f.id`,
       )
