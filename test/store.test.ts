@@ -119,6 +119,22 @@ describe("findings store", () => {
     store.close();
   });
 
+  it("remembers a failed run without letting it change findings or count as the latest run", () => {
+    const store = FindingsStore.open(file);
+    const good = store.recordRun(run("2026-11-01T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a"] }]));
+    const failed = store.recordFailedRun("2026-11-02T02:00:00.000Z", "2026-11-02T02:00:05.000Z", "AD source ldaps://dc: bind failed");
+    assert.ok(failed > good);
+    assert.equal(store.latestRunId(), good);
+    assert.deepEqual(store.recentRuns(2).map((entry) => [entry.status, entry.error]), [
+      ["failed", "AD source ldaps://dc: bind failed"],
+      ["ok", null],
+    ]);
+    const next = store.recordRun(run("2026-11-03T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a"] }]));
+    assert.deepEqual(lifecycles(store, next), { a: "open" });
+    assert.equal(store.diff().fromRunId, good);
+    store.close();
+  });
+
   it("refuses a state file from a newer kontokoll", () => {
     const db = new Database(file);
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);

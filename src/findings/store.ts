@@ -142,6 +142,8 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (run_id, finding_id)
    );`,
   `ALTER TABLE runs ADD COLUMN week TEXT NOT NULL DEFAULT '';
+   ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'failed'));
+   ALTER TABLE runs ADD COLUMN error TEXT;
    ALTER TABLE runs ADD COLUMN exception_problems_json TEXT NOT NULL DEFAULT '[]';
    ALTER TABLE run_findings ADD COLUMN excepted INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE run_findings ADD COLUMN data_json TEXT;
@@ -294,8 +296,33 @@ export class FindingsStore {
   }
 
   latestRunId(): number | undefined {
-    const row = this.db.prepare<[], { id: number }>(`SELECT id FROM runs ORDER BY id DESC LIMIT 1`).get();
+    const row = this.db.prepare<[], { id: number }>(`SELECT id FROM runs WHERE status = 'ok' ORDER BY id DESC LIMIT 1`).get();
     return row?.id;
+  }
+
+  /**
+   * Records that a run failed (why, and when), so monitoring and the next report can tell; it
+   * carries no findings and changes none.
+   */
+  recordFailedRun(startedAt: string, finishedAt: string, error: string): number {
+    return Number(
+      this.db
+        .prepare(
+          `INSERT INTO runs (started_at, finished_at, as_of, window_start, window_end, organisation, config_file, config_fingerprint, coverage_json, checks_json, status, error)
+           VALUES (?, ?, ?, ?, ?, '', '', '', '{"sources":[]}', '[]', 'failed', ?)`,
+        )
+        .run(startedAt, finishedAt, startedAt, startedAt, startedAt, error).lastInsertRowid,
+    );
+  }
+
+  /** The most recent runs, newest first, with their outcome. */
+  recentRuns(limit = 10): Array<{ runId: number; startedAt: string; status: "ok" | "failed"; error: string | null }> {
+    return this.db
+      .prepare<[number], { id: number; started_at: string; status: "ok" | "failed"; error: string | null }>(
+        `SELECT id, started_at, status, error FROM runs ORDER BY id DESC LIMIT ?`,
+      )
+      .all(limit)
+      .map((row) => ({ runId: row.id, startedAt: row.started_at, status: row.status, error: row.error }));
   }
 
   /** The counts of the most recent `weeks` weeks, oldest first. */
@@ -341,7 +368,7 @@ export class FindingsStore {
 
   /** What changed between two runs (default: the two latest). */
   diff(fromRunId?: number, toRunId?: number): RunDiff {
-    const ids = this.db.prepare<[], { id: number }>(`SELECT id FROM runs ORDER BY id DESC LIMIT 2`).all();
+    const ids = this.db.prepare<[], { id: number }>(`SELECT id FROM runs WHERE status = 'ok' ORDER BY id DESC LIMIT 2`).all();
     const to = toRunId ?? ids[0]?.id;
     const from = fromRunId ?? (toRunId === undefined ? ids[1]?.id : toRunId - 1);
     if (to === undefined || from === undefined) throw new Error("a diff needs two recorded runs");
@@ -377,7 +404,7 @@ export class FindingsStore {
     return this.db.transaction((): PurgeResult => {
       const findings = this.db.prepare(`DELETE FROM run_findings WHERE finding_id IN (SELECT id FROM findings WHERE status = 'resolved' AND last_seen_at < ?)`).run(cutoff).changes;
       const removedFindings = this.db.prepare(`DELETE FROM findings WHERE status = 'resolved' AND last_seen_at < ?`).run(cutoff).changes;
-      const oldRuns = `SELECT id FROM runs WHERE as_of < ? AND id <> (SELECT max(id) FROM runs)
+      const oldRuns = `SELECT id FROM runs WHERE as_of < ? AND id <> (SELECT max(id) FROM runs WHERE status = 'ok')
         AND id NOT IN (SELECT first_seen_run FROM findings UNION SELECT last_seen_run FROM findings UNION SELECT resolved_run FROM findings WHERE resolved_run IS NOT NULL)`;
       const runFindings = this.db.prepare(`DELETE FROM run_findings WHERE run_id IN (${oldRuns})`).run(cutoff).changes + findings;
       const runs = this.db.prepare(`DELETE FROM runs WHERE id IN (${oldRuns})`).run(cutoff).changes;

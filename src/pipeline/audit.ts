@@ -43,10 +43,28 @@ export async function runAudit(loaded: LoadedConfig, options: AuditOptions): Pro
   if (lock.staleOwner !== undefined) {
     options.log.warn({ pid: lock.staleOwner.pid, startedAt: lock.staleOwner.startedAt }, "took over the lock of a run that ended without releasing it");
   }
+  const startedAt = (options.now ?? (() => new Date()))().toISOString();
   try {
     return await runLocked(loaded, options);
+  } catch (error) {
+    recordFailure(loaded, startedAt, error, options);
+    throw error;
   } finally {
     lock.release();
+  }
+}
+
+/** A failed run is remembered with its reason; the findings and the last good report stay as they were. */
+function recordFailure(loaded: LoadedConfig, startedAt: string, error: unknown, options: AuditOptions): void {
+  try {
+    const store = FindingsStore.open(stateFile(loaded));
+    try {
+      store.recordFailedRun(startedAt, (options.now ?? (() => new Date()))().toISOString(), error instanceof Error ? error.message : String(error));
+    } finally {
+      store.close();
+    }
+  } catch (storeError) {
+    options.log.error({ err: storeError }, "could not record the failed run");
   }
 }
 
