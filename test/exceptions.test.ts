@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { ConfigError } from "../src/config/load.js";
 import { applyExceptions, isExcepted, loadExceptions } from "../src/findings/exceptions.js";
-import type { CheckResult, Finding } from "../src/findings/finding.js";
-import { adAccount, adGroup, snapshotOf } from "./helpers/fixture.js";
+import type { CheckResult } from "../src/findings/finding.js";
+import { adAccount, adGroup, findingFor, snapshotOf } from "./helpers/fixture.js";
 
 function result(checkId: string, subjects: string[]): CheckResult {
   return {
@@ -13,22 +13,7 @@ function result(checkId: string, subjects: string[]): CheckResult {
     status: "ran",
     evaluated: subjects.length,
     notEvaluated: [],
-    findings: subjects.map(
-      (subject): Finding => ({
-        id: `${checkId}|${subject}`,
-        checkId,
-        subjectKey: subject,
-        account: subject,
-        displayName: subject,
-        department: null,
-        managerName: null,
-        managerAccount: null,
-        managerIdentityId: null,
-        entraObjectId: null,
-        severity: "medium",
-        facts: {},
-      }),
-    ),
+    findings: subjects.map((subject) => findingFor(checkId, subject)),
   };
 }
 

@@ -2,26 +2,10 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { CheckResult, Finding } from "../src/findings/finding.js";
+import type { CheckResult } from "../src/findings/finding.js";
+import { findingFor } from "./helpers/fixture.js";
 import Database from "better-sqlite3";
 import { FindingsStore, MIGRATIONS, type NewRun } from "../src/findings/store.js";
-
-function finding(checkId: string, subject: string): Finding {
-  return {
-    id: `${checkId}|${subject}`,
-    checkId,
-    subjectKey: subject,
-    account: subject,
-    displayName: subject,
-    department: null,
-    managerName: null,
-    managerAccount: null,
-    managerIdentityId: null,
-    entraObjectId: null,
-    severity: "medium",
-    facts: { n: 1 },
-  };
-}
 
 function run(asOf: string, checks: Array<Pick<CheckResult, "checkId" | "status"> & { subjects: string[] }>): NewRun {
   return {
@@ -40,7 +24,7 @@ function run(asOf: string, checks: Array<Pick<CheckResult, "checkId" | "status">
       status: check.status,
       evaluated: check.subjects.length,
       notEvaluated: [],
-      findings: check.subjects.map((subject) => finding(check.checkId, subject)),
+      findings: check.subjects.map((subject) => findingFor(check.checkId, subject, { n: 1 })),
     })),
   };
 }

@@ -1,4 +1,5 @@
 import type { DepartmentConfig } from "../../src/config/schema.js";
+import type { Finding } from "../../src/findings/finding.js";
 import { buildSnapshot, type SnapshotParts } from "../../src/snapshot/build.js";
 import type { Account, Group, Snapshot, SourceCoverage } from "../../src/snapshot/model.js";
 
@@ -72,4 +73,22 @@ export function snapshotOf(parts: Partial<SnapshotParts>): Snapshot {
     },
     { organisation: "Testkommun", departments: DEPARTMENTS, collectedAt: AS_OF },
   );
+}
+
+/** A finding about `subject` (used as key, account and name alike), as a check would report it. */
+export function findingFor(checkId: string, subject: string, facts: Finding["facts"] = {}): Finding {
+  return {
+    id: `${checkId}|${subject}`,
+    checkId,
+    subjectKey: subject,
+    account: subject,
+    displayName: subject,
+    department: null,
+    managerName: null,
+    managerAccount: null,
+    managerIdentityId: null,
+    entraObjectId: null,
+    severity: "medium",
+    facts,
+  };
 }
