@@ -8,12 +8,12 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import ExcelJS from "exceljs";
 import { pino } from "pino";
 import { generateDemo } from "../demo/generate.js";
 import { loadConfig, type LoadedConfig } from "../src/config/load.js";
 import { acquireRunLock } from "../src/findings/lock.js";
+import { openSqlite } from "../src/findings/sqlite.js";
 import { openStore, runAudit, stateFile } from "../src/pipeline/audit.js";
 import { buildSnapshot } from "../src/snapshot/build.js";
 import { writeSnapshot } from "../src/snapshot/io.js";
@@ -236,7 +236,7 @@ describe("findings history over simulated weeks of the demo", function () {
     const snapshotFile = path.join(workdir, "w51.json.gz");
     await writeSnapshot(snapshotFile, later(base, 28));
     const dump = (): string => {
-      const db = new Database(stateFile(loaded), { readonly: true });
+      const db = openSqlite(stateFile(loaded), { readonly: true });
       try {
         return JSON.stringify([db.prepare("SELECT * FROM runs ORDER BY id").all(), db.prepare("SELECT * FROM findings ORDER BY id").all(), db.prepare("SELECT * FROM weekly_counts ORDER BY week, check_id, department").all()]);
       } finally {

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { CheckResult } from "../src/findings/finding.js";
 import { findingFor } from "./helpers/fixture.js";
-import Database from "better-sqlite3";
+import { openSqlite } from "../src/findings/sqlite.js";
 import { FindingsStore, MIGRATIONS, type NewRun } from "../src/findings/store.js";
 
 function run(asOf: string, checks: Array<Pick<CheckResult, "checkId" | "status"> & { subjects: string[] }>): NewRun {
@@ -87,9 +87,9 @@ describe("findings store", () => {
   });
 
   it("upgrades a state file of the first schema version and keeps its history", () => {
-    const db = new Database(file);
+    const db = openSqlite(file);
     db.exec(MIGRATIONS[0]!);
-    db.pragma("user_version = 1");
+    db.exec("PRAGMA user_version = 1");
     db.prepare(
       `INSERT INTO runs (started_at, finished_at, as_of, window_start, window_end, organisation, config_file, config_fingerprint, coverage_json, checks_json)
        VALUES ('2026-11-01T02:00:00.000Z', '2026-11-01T02:00:00.000Z', '2026-11-01T02:00:00.000Z', 'x', 'y', 'T', '/x', 'abc', '{"sources":[]}', '[]')`,
@@ -120,8 +120,8 @@ describe("findings store", () => {
   });
 
   it("refuses a state file from a newer kontokoll", () => {
-    const db = new Database(file);
-    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    const db = openSqlite(file);
+    db.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
     db.close();
     assert.throws(() => FindingsStore.open(file), /newer than this kontokoll/);
   });

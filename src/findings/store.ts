@@ -1,8 +1,8 @@
-import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Coverage } from "../snapshot/model.js";
 import { faultPoint } from "../faults.js";
+import { openSqlite, type SqlDatabase } from "./sqlite.js";
 import { isExcepted, type ExceptionProblem } from "./exceptions.js";
 import type { CheckResult, Finding } from "./finding.js";
 
@@ -174,21 +174,24 @@ export const MIGRATIONS: readonly string[] = [
  * leaves the previous state intact.
  */
 export class FindingsStore {
-  private readonly db: Database.Database;
+  private readonly db: SqlDatabase;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: SqlDatabase) {
     this.db = db;
   }
 
   static open(file: string): FindingsStore {
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-    const db = new Database(file);
-    db.pragma("journal_mode = WAL");
-    db.pragma("foreign_keys = ON");
-    db.pragma("busy_timeout = 5000");
-    const store = new FindingsStore(db);
-    store.migrate();
-    return store;
+    const db = openSqlite(file);
+    try {
+      db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+      const store = new FindingsStore(db);
+      store.migrate();
+      return store;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
   }
 
   close(): void {
@@ -196,7 +199,7 @@ export class FindingsStore {
   }
 
   schemaVersion(): number {
-    return this.db.pragma("user_version", { simple: true }) as number;
+    return Number(this.db.pragma("user_version"));
   }
 
   private migrate(): void {
@@ -207,9 +210,9 @@ export class FindingsStore {
     this.db.transaction(() => {
       for (let version = current; version < MIGRATIONS.length; version++) {
         this.db.exec(MIGRATIONS[version]!);
-        this.db.pragma(`user_version = ${version + 1}`);
+        this.db.exec(`PRAGMA user_version = ${version + 1}`);
       }
-    })();
+    });
   }
 
   /** Records a run and advances every finding's lifecycle, atomically. Returns the run id. */
@@ -218,7 +221,7 @@ export class FindingsStore {
       `INSERT INTO runs (started_at, finished_at, as_of, window_start, window_end, organisation, config_file, config_fingerprint, coverage_json, checks_json, week, exception_problems_json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const selectFinding = this.db.prepare<[string], { status: string }>(`SELECT status FROM findings WHERE id = ?`);
+    const selectFinding = this.db.prepare<{ status: string }>(`SELECT status FROM findings WHERE id = ?`);
     const insertFinding = this.db.prepare(
       `INSERT INTO findings (id, check_id, subject_key, status, first_seen_run, first_seen_at, last_seen_run, last_seen_at, last_json)
        VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?)`,
@@ -228,10 +231,10 @@ export class FindingsStore {
     );
     // Each run keeps the finding as it saw it (evidence, owner, exception), so an old week's report is that week's.
     const insertRunFinding = this.db.prepare(`INSERT INTO run_findings (run_id, finding_id, lifecycle, excepted, data_json) VALUES (?, ?, ?, ?, ?)`);
-    const openOfCheck = this.db.prepare<[string], { id: string }>(`SELECT id FROM findings WHERE status = 'open' AND check_id = ?`);
+    const openOfCheck = this.db.prepare<{ id: string }>(`SELECT id FROM findings WHERE status = 'open' AND check_id = ?`);
     const resolveFinding = this.db.prepare(`UPDATE findings SET status = 'resolved', resolved_run = ? WHERE id = ?`);
 
-    const departmentQuery = this.db.prepare<[string], { last_json: string }>(`SELECT last_json FROM findings WHERE id = ?`);
+    const departmentQuery = this.db.prepare<{ last_json: string }>(`SELECT last_json FROM findings WHERE id = ?`);
     const departmentOf = (id: string): string | null => {
       const row = departmentQuery.get(id);
       return row === undefined ? null : (JSON.parse(row.last_json) as Finding).department;
@@ -292,11 +295,11 @@ export class FindingsStore {
         replaceCount.run(run.week, row.checkId, row.department, runId, row.open, row.new, row.reopened, row.resolved, row.excepted);
       }
       return runId;
-    })();
+    });
   }
 
   latestRunId(): number | undefined {
-    const row = this.db.prepare<[], { id: number }>(`SELECT id FROM runs WHERE status = 'ok' ORDER BY id DESC LIMIT 1`).get();
+    const row = this.db.prepare<{ id: number }>(`SELECT id FROM runs WHERE status = 'ok' ORDER BY id DESC LIMIT 1`).get();
     return row?.id;
   }
 
@@ -318,7 +321,7 @@ export class FindingsStore {
   /** The most recent runs, newest first, with their outcome. */
   recentRuns(limit = 10): Array<{ runId: number; startedAt: string; status: "ok" | "failed"; error: string | null }> {
     return this.db
-      .prepare<[number], { id: number; started_at: string; status: "ok" | "failed"; error: string | null }>(
+      .prepare<{ id: number; started_at: string; status: "ok" | "failed"; error: string | null }>(
         `SELECT id, started_at, status, error FROM runs ORDER BY id DESC LIMIT ?`,
       )
       .all(limit)
@@ -328,7 +331,7 @@ export class FindingsStore {
   /** The counts of the most recent `weeks` weeks, oldest first. */
   weeklyCounts(weeks = 12): WeeklyCount[] {
     return this.db
-      .prepare<[number], { week: string; check_id: string; department: string; open: number; new: number; reopened: number; resolved: number; excepted: number }>(
+      .prepare<{ week: string; check_id: string; department: string; open: number; new: number; reopened: number; resolved: number; excepted: number }>(
         `SELECT * FROM weekly_counts WHERE week IN (SELECT DISTINCT week FROM weekly_counts ORDER BY week DESC LIMIT ?) ORDER BY week, check_id, department`,
       )
       .all(weeks)
@@ -348,7 +351,7 @@ export class FindingsStore {
   history(accountOrFindingId: string): FindingHistoryEntry[] {
     const wanted = accountOrFindingId.toLowerCase();
     return this.db
-      .prepare<[string, string], { id: string; check_id: string; last_json: string; run_id: number; as_of: string; lifecycle: string; excepted: number }>(
+      .prepare<{ id: string; check_id: string; last_json: string; run_id: number; as_of: string; lifecycle: string; excepted: number }>(
         `SELECT f.id, f.check_id, f.last_json, r.id AS run_id, r.as_of, rf.lifecycle, rf.excepted
            FROM findings f JOIN run_findings rf ON rf.finding_id = f.id JOIN runs r ON r.id = rf.run_id
           WHERE lower(json_extract(f.last_json, '$.account')) = ? OR lower(f.id) = ?
@@ -368,16 +371,16 @@ export class FindingsStore {
 
   /** What changed between two runs (default: the two latest). */
   diff(fromRunId?: number, toRunId?: number): RunDiff {
-    const ids = this.db.prepare<[], { id: number }>(`SELECT id FROM runs WHERE status = 'ok' ORDER BY id DESC LIMIT 2`).all();
+    const ids = this.db.prepare<{ id: number }>(`SELECT id FROM runs WHERE status = 'ok' ORDER BY id DESC LIMIT 2`).all();
     const to = toRunId ?? ids[0]?.id;
     const from = fromRunId ?? (toRunId === undefined ? ids[1]?.id : toRunId - 1);
     if (to === undefined || from === undefined) throw new Error("a diff needs two recorded runs");
     const openIn = (runId: number): Map<string, { id: string; checkId: string; account: string }> => {
-      if (this.db.prepare<[number], { id: number }>(`SELECT id FROM runs WHERE id = ?`).get(runId) === undefined) {
+      if (this.db.prepare<{ id: number }>(`SELECT id FROM runs WHERE id = ?`).get(runId) === undefined) {
         throw new Error(`no run ${runId} in the state file`);
       }
       const rows = this.db
-        .prepare<[number], { id: string; check_id: string; last_json: string }>(
+        .prepare<{ id: string; check_id: string; last_json: string }>(
           `SELECT f.id, f.check_id, f.last_json FROM run_findings rf JOIN findings f ON f.id = rf.finding_id
             WHERE rf.run_id = ? AND rf.lifecycle <> 'resolved' AND rf.excepted = 0`,
         )
@@ -411,17 +414,17 @@ export class FindingsStore {
       const weeklyCounts = this.db.prepare(`DELETE FROM weekly_counts WHERE week < ?`).run(cutoffWeek).changes;
       const signIns = this.db.prepare(`DELETE FROM sign_ins WHERE at < ?`).run(signInCutoff).changes;
       return { cutoff, runs, findings: removedFindings, runFindings, weeklyCounts, signIns };
-    })();
+    });
   }
 
   /** Everything a report needs about one run. */
   loadRun(runId: number): RunRecord {
     const run = this.db
-      .prepare<[number], Record<string, string | number>>(`SELECT * FROM runs WHERE id = ?`)
+      .prepare<Record<string, string | number>>(`SELECT * FROM runs WHERE id = ?`)
       .get(runId);
     if (run === undefined) throw new Error(`no run ${runId} in the state file`);
     const rows = this.db
-      .prepare<[number], { lifecycle: string; last_json: string; first_seen_at: string; id: string; check_id: string }>(
+      .prepare<{ lifecycle: string; last_json: string; first_seen_at: string; id: string; check_id: string }>(
         `SELECT rf.lifecycle, coalesce(rf.data_json, f.last_json) AS last_json, f.first_seen_at, f.id, f.check_id
            FROM run_findings rf JOIN findings f ON f.id = rf.finding_id
           WHERE rf.run_id = ? ORDER BY f.id`,
