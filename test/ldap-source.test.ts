@@ -12,7 +12,9 @@ import { LdapSourceError } from "../src/sources/ldap/connection.js";
 import { probeLdap } from "../src/sources/ldap/probe.js";
 import { ensureSambaInstalled, ldapSourceYaml, startSambaDc, type SambaDc } from "./harness/samba-dc.js";
 import { loadScenario, scenarioGroup, scenarioUser, type Scenario } from "./harness/scenario.js";
-import { normalizeDnForComparison } from "../src/sources/ad/decode.js";
+import { normalizeDnForComparison, sidFromBytes } from "../src/sources/ad/decode.js";
+import { runChecks } from "../src/checks/run.js";
+import { Attribute, Change, Client } from "ldapts";
 
 const PASSWORD_ENV = "KONTOKOLL_TEST_LDAP_PASSWORD";
 const CLI = path.resolve("dist/src/cli/main.js");
@@ -267,6 +269,53 @@ describe("LDAP source against a real Samba AD domain controller", function () {
       assert.doesNotMatch(String(run.stderr), /not-the-password/);
       assert.equal(statSync(workbook).mtimeMs, before);
       assert.deepEqual(readFileSync(workbook), content);
+    });
+  });
+
+  describe("attributes the bind account may not read", () => {
+    it("become a coverage warning and unjudged accounts, never findings", async () => {
+      const admin = new Client({ url: dc.ldapsUrl, tlsOptions: { ca: [readFileSync(dc.caFile)] } });
+      await admin.bind(dc.adminDn, dc.adminPassword);
+      const dn = `CN=hidden-uac,CN=Users,${dc.baseDn}`;
+      try {
+        // Disabled, long unused and in a group: it would be reported by every stale check if its flags were visible.
+        await admin.add(dn, {
+          objectClass: ["top", "person", "organizationalPerson", "user"],
+          sAMAccountName: "hidden-uac",
+          userAccountControl: "514",
+          lastLogonTimestamp: "131000000000000000",
+        });
+        const largeGroup = scenarioGroup(scenario, scenario.cases.largeGroup);
+        await admin.modify(largeGroup.dn, new Change({ operation: "add", modification: new Attribute({ type: "member", values: [dn] }) }));
+        const { searchEntries } = await admin.search(dc.readerDn, { scope: "base", attributes: ["objectSid"], explicitBufferAttributes: ["objectSid"] });
+        const readerSid = sidFromBytes(searchEntries[0]!.objectSid as Buffer);
+        // Deny the reader Read Property on userAccountControl (schemaIDGUID bf967a68-…) of this one object.
+        const acl = spawnSync(
+          "samba-tool",
+          ["dsacl", "set", "-s", dc.smbConf, "-H", path.join(dc.dataDir, "dc", "private", "sam.ldb"), `--objectdn=${dn}`, "--action=deny", `--sddl=(OD;;RP;bf967a68-0de6-11d0-a285-00aa003049e2;;${readerSid})`],
+          { encoding: "utf8" },
+        );
+        assert.equal(acl.status, 0, acl.stderr);
+
+        const result = await readAdLdap(ldapConfig(), resolve);
+        const hidden = result.accounts.find((account) => account.samAccountName === "hidden-uac")!;
+        assert.deepEqual(hidden.unreadableAttributes, ["useraccountcontrol"]);
+        assert.equal(hidden.userAccountControl, undefined);
+        const warning = result.coverage.missing.find((item) => item.item === "ad.userAccountControl");
+        assert.match(warning?.why ?? "", /^1 of \d+ user entries have no readable userAccountControl/);
+
+        const snapshot = buildSnapshot(
+          { ...result, directoryRoles: [], signIns: [], windowsEvents: [], coverage: [result.coverage] },
+          { organisation: "Test", departments: [], collectedAt: new Date().toISOString() },
+        );
+        for (const run of runChecks(snapshot, new Map())) {
+          assert.ok(!run.findings.some((finding) => finding.subjectKey === hidden.key), `${run.checkId} reports an account it cannot judge`);
+          if (run.checkId !== "stale.never-used") assert.ok(run.notEvaluated.some((part) => part.count >= 1), `${run.checkId} counts it as not judged`);
+        }
+      } finally {
+        await admin.del(dn).catch(() => undefined);
+        await admin.unbind();
+      }
     });
   });
 
