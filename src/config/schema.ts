@@ -154,3 +154,9 @@ export type KontokollConfig = z.infer<typeof configSchema>;
 export type DepartmentConfig = KontokollConfig["organisation"]["departments"][number];
 export type LdapSourceConfig = z.infer<typeof ldapSource>;
 export type AdSourceConfig = z.infer<typeof adSource>;
+
+/** The configured AD sources as a list, whether the file names one or several. */
+export function adSourcesOf(config: KontokollConfig): AdSourceConfig[] {
+  const { ad } = config.sources;
+  return ad === undefined ? [] : Array.isArray(ad) ? ad : [ad];
+}

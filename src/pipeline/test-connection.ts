@@ -1,3 +1,4 @@
+import { adSourcesOf } from "../config/schema.js";
 import { access, constants } from "node:fs/promises";
 import type { LoadedConfig } from "../config/load.js";
 import { CHECKS } from "../checks/registry.js";
@@ -29,7 +30,7 @@ export async function testConnections(loaded: LoadedConfig): Promise<ConnectionR
     coverage.push({ source: probe.source, origin: probe.origin, ran: probe.ok, recordsRead: 0, recordsRejected: 0, rejected: [], missing });
   };
 
-  const adSources = sources.ad === undefined ? [] : Array.isArray(sources.ad) ? sources.ad : [sources.ad];
+  const adSources = adSourcesOf(loaded.config);
   for (const adSource of adSources) {
     if (adSource.type === "ldap") {
       const ldap = await probeLdap(adSource, loaded.resolvePath);

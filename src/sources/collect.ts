@@ -1,3 +1,4 @@
+import { adSourcesOf } from "../config/schema.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { SnapshotParts } from "../snapshot/build.js";
 import { readAdLdif } from "./exports/ad-ldif.js";
@@ -14,7 +15,7 @@ export async function collectParts(loaded: LoadedConfig): Promise<SnapshotParts>
   const parts: SnapshotParts = { domains: [], accounts: [], groups: [], devices: [], directoryRoles: [], signIns: [], windowsEvents: [], coverage: [] };
   const { sources } = loaded.config;
 
-  const adSources = sources.ad === undefined ? [] : Array.isArray(sources.ad) ? sources.ad : [sources.ad];
+  const adSources = adSourcesOf(loaded.config);
   for (const adSource of adSources) {
     const ad =
       adSource.type === "ldif"

@@ -15,7 +15,7 @@ import { LdifValue, type LdifAttribute, type LdifEntry } from "../exports/ldif.j
 import { connectLdap, describeLdapError, LdapSourceError, type LdapConnection } from "./connection.js";
 
 /** Attributes whose values are bytes; ldapts would otherwise decode them as UTF-8 and corrupt them. */
-const BINARY_ATTRIBUTES = ["objectSid", "objectGUID", "sIDHistory"];
+export const BINARY_ATTRIBUTES = ["objectSid", "objectGUID", "sIDHistory"];
 
 export const USER_ATTRIBUTES = [
   "objectClass",

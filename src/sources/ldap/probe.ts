@@ -1,7 +1,7 @@
 import type { Entry } from "ldapts";
 import type { LdapSourceConfig } from "../../config/schema.js";
 import type { MissingData } from "../../snapshot/model.js";
-import { USER_ATTRIBUTES, USER_FILTER } from "./ad-ldap.js";
+import { BINARY_ATTRIBUTES, USER_ATTRIBUTES, USER_FILTER } from "./ad-ldap.js";
 import { connectLdap, describeLdapError, LdapSourceError } from "./connection.js";
 
 /**
@@ -53,7 +53,7 @@ export async function probeLdap(config: LdapSourceConfig, resolvePath: (path: st
       filter: USER_FILTER,
       attributes: USER_ATTRIBUTES,
       paged: { pageSize: sampleSize },
-      explicitBufferAttributes: ["objectSid", "objectGUID", "sIDHistory"],
+      explicitBufferAttributes: BINARY_ATTRIBUTES,
     })) {
       searchEntries = page.searchEntries;
       break;
