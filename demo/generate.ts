@@ -25,10 +25,13 @@ function formatSummary(summary: DemoSummary, elapsedMs: number): string {
   const counts = summary.counts;
   lines.push(
     `  AD: ${counts.adUsers} users, ${counts.adGroups} groups, ${counts.adComputers} computers; Entra: ${counts.entraUsers} users, ${counts.entraGroups} groups, ${counts.entraDevices} devices, ${counts.roleAssignments} role assignments`,
-    `  Activity: ${counts.signIns} sign-ins, ${counts.windowsEvents} Windows events on ${counts.windowsHosts} hosts`,
+    `  Activity: ${counts.signIns} interactive and ${counts.nonInteractiveSignIns} non-interactive sign-ins, ${counts.windowsEvents} Windows events on ${counts.windowsHosts} hosts`,
+    `  Security: ${counts.riskDetections} risk detections, ${counts.riskyUsers} risky users, ${counts.mfaRegistrations} MFA registrations; Intune: ${counts.managedDevices} devices, ${counts.devicePolicies} policies; ${counts.roleEligibilities} PIM eligibilities`,
     "  Ground truth (expected / traps):",
   );
-  for (const [checkId, truth] of Object.entries(summary.groundTruth)) lines.push(`    ${checkId.padEnd(28)} ${String(truth.expected).padStart(3)} / ${truth.traps}`);
+  for (const [checkId, truth] of [...Object.entries(summary.groundTruth), ...Object.entries(summary.securityTruth)]) {
+    lines.push(`    ${checkId.padEnd(44)} ${String(truth.expected).padStart(3)} / ${truth.traps}`);
+  }
   return lines.join("\n");
 }
 

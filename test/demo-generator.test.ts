@@ -9,6 +9,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateDemo } from "../demo/generate.js";
+import type { LockPolicy } from "../src/snapshot/model.js";
+import { mapLockPolicy, mapManagedDevice, mapMfaRegistration, mapRiskDetection, mapRiskyUser, mapRoleEligibility } from "../src/sources/entra/map-security.js";
 
 const AS_OF_MS = Date.parse("2026-11-21T02:00:00Z");
 const DAY_MS = 86_400_000;
@@ -22,11 +24,32 @@ interface CaseEntry {
   why: string;
 }
 
+interface KeyedCase {
+  key: string;
+  subject: string;
+  why: string;
+}
+
+interface KeyedTruth {
+  expected: KeyedCase[];
+  traps: KeyedCase[];
+}
+
+interface SecurityTruth {
+  identityProtection: { atRisk: KeyedTruth; leakedCredentials: KeyedTruth; passwordSpray: KeyedTruth & { sourceIp: string } };
+  mfaNotRegistered: KeyedTruth;
+  mfaRegisteredNotCapable: KeyedTruth;
+  intune: { staleAfterDays: number; noncompliant: KeyedTruth; stale: KeyedTruth; personal: KeyedTruth };
+  lockPolicies: { thresholdMinutes: number; policies: LockPolicy[]; withoutLockSettings: KeyedCase[]; lockLongerThanThreshold: KeyedTruth };
+  pimEligibility: { permanent: KeyedTruth; endingWithin14Days: KeyedTruth & { endsAt: Record<string, string> } };
+}
+
 interface GroundTruth {
   generator: { name: string; seed: number; staff: number };
   asOf: string;
   window: { start: string; end: string };
   checks: Record<string, { expected: CaseEntry[]; traps: CaseEntry[] }>;
+  security: SecurityTruth;
   accounts: Record<string, { kind: string; department: string | null }>;
 }
 
@@ -219,17 +242,28 @@ async function recomputeStaleSets(root: string): Promise<Record<(typeof STALE_CH
 /** Every Graph export under `entraRoot`: full pages linked by distinct nextLinks, the last unlinked. */
 async function checkGraphPages(entraRoot: string): Promise<void> {
   const files = (await listFiles(entraRoot)).filter((file) => file.endsWith(".jsonl"));
-  assert.ok(files.includes("v1.0/users.jsonl") && files.includes("v1.0/auditLogs/signIns.jsonl"));
-  const limits: Record<string, number> = { "v1.0/users.jsonl": 500, "v1.0/auditLogs/signIns.jsonl": 1000 };
+  for (const required of ["v1.0/users.jsonl", "v1.0/auditLogs/signIns.jsonl", "beta/auditLogs/signIns.jsonl", ...SECURITY_FILES]) assert.ok(files.includes(required), `${required} missing`);
+  const limits: Record<string, number> = {
+    "v1.0/users.jsonl": 500,
+    "v1.0/auditLogs/signIns.jsonl": 1000,
+    "beta/auditLogs/signIns.jsonl": 1000,
+    "v1.0/identityProtection/riskDetections.jsonl": 500,
+    "v1.0/identityProtection/riskyUsers.jsonl": 500,
+    "v1.0/reports/authenticationMethods/userRegistrationDetails.jsonl": 1000,
+    "v1.0/deviceManagement/managedDevices.jsonl": 1000,
+  };
+  // The registration report takes no $top: the server's page size shows only in its skiptoken.
+  const withoutTop = new Set(["v1.0/reports/authenticationMethods/userRegistrationDetails.jsonl"]);
   let chains = 0;
   for (const file of files) {
     const pages = await jsonLines(join(entraRoot, file));
     const pageSize = limits[file] ?? 100;
+    const version = file.startsWith("beta/") ? "beta" : "v1.0";
     assert.ok(pages.length >= 1, file);
     const links = new Set<string>();
     pages.forEach((page, index) => {
       assert.ok(Array.isArray(page["value"]), `${file} page ${index + 1} has no value array`);
-      assert.match(String(page["@odata.context"]), /^https:\/\/graph\.microsoft\.com\/v1\.0\/\$metadata#/);
+      assert.ok(String(page["@odata.context"]).startsWith(`https://graph.microsoft.com/${version}/$metadata#`), `${file}: @odata.context of another version`);
       const nextLink = page["@odata.nextLink"];
       if (index === pages.length - 1) {
         assert.equal(nextLink, undefined, `${file}: the last page links on`);
@@ -237,9 +271,9 @@ async function checkGraphPages(entraRoot: string): Promise<void> {
         return;
       }
       assert.equal(typeof nextLink, "string", `${file} page ${index + 1} has no nextLink`);
-      const collection = file.replace(/^v1\.0\//, "").replace(/\.jsonl$/, "").replace(/\/members$/, "/members");
-      assert.ok(String(nextLink).startsWith(`https://graph.microsoft.com/v1.0/${collection}?`), `${file}: nextLink ${String(nextLink)} names another collection`);
-      assert.match(String(nextLink), new RegExp(`[?&]\\$top=${pageSize}&\\$skiptoken=[^&]+$`));
+      const collection = file.slice(version.length + 1).replace(/\.jsonl$/, "");
+      assert.ok(String(nextLink).startsWith(`https://graph.microsoft.com/${version}/${collection}?`), `${file}: nextLink ${String(nextLink)} names another collection`);
+      assert.match(String(nextLink), withoutTop.has(file) ? /\?\$filter=[^&]+&\$skiptoken=[^&]+$/ : new RegExp(`[?&]\\$top=${pageSize}&\\$skiptoken=[^&]+$`));
       assert.equal((page["value"] as unknown[]).length, pageSize, `${file}: a page before the last is not full`);
       assert.ok(!links.has(String(nextLink)), `${file}: repeated nextLink`);
       links.add(String(nextLink));
@@ -251,6 +285,29 @@ async function checkGraphPages(entraRoot: string): Promise<void> {
 
 function subjects(entries: CaseEntry[]): string[] {
   return entries.map((entry) => entry.subject).sort();
+}
+
+const SECURITY_FILES = [
+  "v1.0/identityProtection/riskDetections.jsonl",
+  "v1.0/identityProtection/riskyUsers.jsonl",
+  "v1.0/reports/authenticationMethods/userRegistrationDetails.jsonl",
+  "v1.0/deviceManagement/managedDevices.jsonl",
+  "v1.0/deviceManagement/deviceConfigurations.jsonl",
+  "v1.0/deviceManagement/deviceCompliancePolicies.jsonl",
+  "v1.0/roleManagement/directory/roleEligibilityScheduleInstances.jsonl",
+];
+
+function keys(truth: { expected: KeyedCase[]; traps: KeyedCase[] }, list: "expected" | "traps" = "expected"): string[] {
+  return truth[list].map((entry) => entry.key).sort();
+}
+
+function sortedUnique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort();
+}
+
+/** The exported objects of one Entra collection, by its path under entra/. */
+async function entra(root: string, path: string): Promise<JsonObject[]> {
+  return graphObjects(join(root, "entra", path));
 }
 
 describe("demo generator (Exempelkommun)", function () {
@@ -279,7 +336,7 @@ describe("demo generator (Exempelkommun)", function () {
     const other = join(workDir, "other-seed");
     await generateDemo({ outDir: other, staff: TEST_STAFF, seed: 7 });
     const c = await hashes(other);
-    for (const file of ["ad/exempelkommun.ldif", "entra/v1.0/users.jsonl", "entra/v1.0/auditLogs/signIns.jsonl", "windows/security-events.jsonl"]) {
+    for (const file of ["ad/exempelkommun.ldif", "entra/v1.0/users.jsonl", "entra/v1.0/auditLogs/signIns.jsonl", "entra/beta/auditLogs/signIns.jsonl", "entra/v1.0/deviceManagement/managedDevices.jsonl", "windows/security-events.jsonl"]) {
       assert.notEqual(c.get(file), a.get(file), `${file} is the same for seeds 20261121 and 7`);
     }
     await rm(second, { recursive: true, force: true });
@@ -378,6 +435,196 @@ describe("demo generator (Exempelkommun)", function () {
     }
   });
 
+  it("writes non-interactive token refreshes to beta that agree with signInActivity", async function () {
+    const interactive = await entra(first300, "v1.0/auditLogs/signIns.jsonl");
+    const refreshes = await entra(first300, "beta/auditLogs/signIns.jsonl");
+    assert.ok(refreshes.length > 200, `${refreshes.length} non-interactive sign-ins`);
+    assert.ok(refreshes.length < interactive.length / 3, "non-interactive sign-ins outnumber what a modest sample should hold");
+    const interactiveIds = new Set(interactive.map((signIn) => String(signIn["id"])));
+    const users = new Map((await entra(first300, "v1.0/users.jsonl")).map((user) => [String(user["id"]), user]));
+    const devices = new Set((await entra(first300, "v1.0/devices.jsonl")).map((device) => String(device["deviceId"])));
+    const newestByUser = new Map<string, JsonObject>();
+    let previous = Infinity;
+    for (const signIn of refreshes) {
+      const at = Date.parse(String(signIn["createdDateTime"]));
+      assert.ok(at <= previous, "non-interactive sign-ins are not newest first");
+      previous = at;
+      assert.ok(at >= Date.parse(truth.window.start) && at < Date.parse(truth.window.end), `${String(signIn["id"])} outside the window`);
+      assert.equal(signIn["isInteractive"], false);
+      assert.deepEqual(signIn["signInEventTypes"], ["nonInteractiveUser"]);
+      assert.equal((signIn["status"] as JsonObject)["errorCode"], 0);
+      assert.ok(!interactiveIds.has(String(signIn["id"])), `${String(signIn["id"])} is also an interactive sign-in`);
+      assert.ok(["Office 365 Exchange Online", "Microsoft Teams", "Azure Portal"].includes(String(signIn["appDisplayName"])));
+      assert.ok(devices.has(String((signIn["deviceDetail"] as JsonObject)["deviceId"])), "a refresh from a device Entra does not know");
+      const userId = String(signIn["userId"]);
+      const activity = users.get(userId)!["signInActivity"] as JsonObject;
+      assert.ok(graphMs(activity["lastNonInteractiveSignInDateTime"])! >= at, `${userId}: lastNonInteractiveSignInDateTime before a logged refresh`);
+      assert.ok(graphMs(activity["lastSuccessfulSignInDateTime"])! >= at, `${userId}: lastSuccessfulSignInDateTime before a logged refresh`);
+      if (!newestByUser.has(userId)) newestByUser.set(userId, signIn);
+    }
+    // The newest refresh of each user is the one signInActivity names.
+    for (const [userId, signIn] of newestByUser) {
+      const activity = users.get(userId)!["signInActivity"] as JsonObject;
+      assert.equal(activity["lastNonInteractiveSignInRequestId"], signIn["id"], userId);
+      assert.equal(activity["lastNonInteractiveSignInDateTime"], signIn["createdDateTime"], userId);
+    }
+  });
+
+  it("plants Identity Protection cases that agree with the ground truth and the sign-in log", async function () {
+    const detections = await entra(first300, "v1.0/identityProtection/riskDetections.jsonl");
+    const riskyUsers = await entra(first300, "v1.0/identityProtection/riskyUsers.jsonl");
+    const users = new Map((await entra(first300, "v1.0/users.jsonl")).map((user) => [String(user["id"]), user]));
+    const signIns = new Map((await entra(first300, "v1.0/auditLogs/signIns.jsonl")).map((signIn) => [String(signIn["id"]), signIn]));
+    const assignments = await entra(first300, "v1.0/roleManagement/directory/roleAssignments.jsonl");
+    const ip = truth.security.identityProtection;
+    const key = (object: JsonObject, field = "userId") => `entra:${String(object[field])}`;
+    for (const detection of detections) {
+      assert.ok(users.has(String(detection["userId"])), `detection ${String(detection["id"])} names an unknown user`);
+      assert.doesNotThrow(() => mapRiskDetection(detection, (userId) => `entra:${userId}`));
+    }
+    for (const user of riskyUsers) assert.doesNotThrow(() => mapRiskyUser(user, (userId) => `entra:${userId}`));
+
+    const atRiskOf = (type: string) => sortedUnique(detections.filter((d) => d["riskEventType"] === type && d["riskState"] === "atRisk").map((d) => key(d)));
+    assert.deepEqual(atRiskOf("leakedCredentials"), keys(ip.leakedCredentials));
+    assert.deepEqual(atRiskOf("passwordSpray"), keys(ip.passwordSpray));
+    assert.ok(keys(ip.leakedCredentials).length >= 3 && keys(ip.leakedCredentials).length <= 4);
+    assert.deepEqual(sortedUnique(riskyUsers.filter((user) => user["riskState"] === "atRisk").map((user) => key(user, "id"))), keys(ip.atRisk));
+    assert.deepEqual(sortedUnique(riskyUsers.filter((user) => user["riskState"] !== "atRisk").map((user) => key(user, "id"))), keys(ip.atRisk, "traps"));
+    assert.deepEqual(sortedUnique(riskyUsers.map((user) => String(user["riskState"]))), ["atRisk", "dismissed", "remediated"]);
+    // A risky user is at risk exactly while one of its detections is.
+    for (const user of riskyUsers) {
+      const own = detections.filter((detection) => detection["userId"] === user["id"]);
+      assert.ok(own.length > 0, `risky user ${String(user["id"])} without detections`);
+      assert.equal(user["riskState"] === "atRisk", own.some((detection) => detection["riskState"] === "atRisk"), String(user["id"]));
+    }
+    assert.ok(detections.some((d) => d["riskEventType"] === "unfamiliarFeatures" && d["riskState"] === "remediated"));
+    assert.ok(detections.some((d) => d["riskState"] === "dismissed"));
+
+    // Leaked credentials reach an admin and a shared account.
+    const admins = new Set(assignments.map((assignment) => `entra:${String(assignment["principalId"])}`));
+    const leaked = ip.leakedCredentials.expected;
+    assert.ok(leaked.some((entry) => admins.has(entry.key)), "no admin account among the leaked credentials");
+    assert.ok(leaked.some((entry) => truth.accounts[entry.subject]?.kind === "generic"), "no shared account among the leaked credentials");
+
+    // The spray is in the log: the hits' requests, the misses' wrong passwords, one address.
+    for (const detection of detections.filter((d) => d["riskEventType"] === "passwordSpray")) {
+      const signIn = signIns.get(String(detection["requestId"]));
+      assert.ok(signIn !== undefined, "a spray detection without its sign-in");
+      assert.equal(signIn["ipAddress"], ip.passwordSpray.sourceIp);
+      assert.equal(signIn["userId"], detection["userId"]);
+      assert.ok([0, 50074].includes(Number((signIn["status"] as JsonObject)["errorCode"])), "a spray hit with a wrong password");
+    }
+    const sprayed = [...signIns.values()].filter((signIn) => signIn["ipAddress"] === ip.passwordSpray.sourceIp);
+    assert.deepEqual(sortedUnique(sprayed.filter((signIn) => (signIn["status"] as JsonObject)["errorCode"] === 50126).map((signIn) => key(signIn))), keys(ip.passwordSpray, "traps"));
+    assert.equal(sprayed.length, ip.passwordSpray.expected.length + ip.passwordSpray.traps.length);
+  });
+
+  it("writes one MFA registration per member user, agreeing with the ground truth", async function () {
+    const registrations = await entra(first300, "v1.0/reports/authenticationMethods/userRegistrationDetails.jsonl");
+    const users = await entra(first300, "v1.0/users.jsonl");
+    const members = users.filter((user) => user["userType"] === "Member");
+    assert.deepEqual(sortedUnique(registrations.map((registration) => String(registration["id"]))), sortedUnique(members.map((user) => String(user["id"]))));
+    assert.equal(registrations.length, members.length, "a user registered twice");
+    for (const registration of registrations) assert.doesNotThrow(() => mapMfaRegistration(registration, (userId) => `entra:${userId}`));
+
+    const enabled = new Map(users.map((user) => [String(user["id"]), user["accountEnabled"] === true]));
+    const unregistered = registrations.filter((registration) => registration["isMfaRegistered"] === false);
+    const mfa = truth.security.mfaNotRegistered;
+    assert.deepEqual(sortedUnique(unregistered.filter((r) => enabled.get(String(r["id"]))).map((r) => `entra:${String(r["id"])}`)), keys(mfa));
+    const guests = users.filter((user) => user["userType"] === "Guest").map((user) => `entra:${String(user["id"])}`);
+    assert.deepEqual(keys(mfa, "traps"), sortedUnique([...unregistered.filter((r) => !enabled.get(String(r["id"]))).map((r) => `entra:${String(r["id"])}`), ...guests]));
+    assert.deepEqual(
+      sortedUnique(registrations.filter((r) => r["isMfaRegistered"] === true && r["isMfaCapable"] === false).map((r) => `entra:${String(r["id"])}`)),
+      keys(truth.security.mfaRegisteredNotCapable),
+    );
+    // Every planted shared account in Entra is unregistered; nearly every person is registered.
+    const keyOfSubject = new Map(users.map((user) => [String(user["onPremisesSamAccountName"] ?? user["userPrincipalName"]), `entra:${String(user["id"])}`]));
+    const unregisteredKeys = new Set(unregistered.map((r) => `entra:${String(r["id"])}`));
+    for (const [subject, account] of Object.entries(truth.accounts)) {
+      const accountKey = keyOfSubject.get(subject);
+      if (account.kind === "generic" && accountKey !== undefined) assert.ok(unregisteredKeys.has(accountKey), `${subject} is registered`);
+    }
+    assert.ok(unregistered.length / registrations.length < 0.1, `${unregistered.length} of ${registrations.length} members unregistered`);
+    assert.ok(registrations.filter((r) => r["isAdmin"] === true).length >= 3, "admins not marked");
+  });
+
+  it("enrols the Entra devices in Intune consistently, with the planted cases in the ground truth", async function () {
+    const managed = await entra(first300, "v1.0/deviceManagement/managedDevices.jsonl");
+    const devices = new Map((await entra(first300, "v1.0/devices.jsonl")).map((device) => [String(device["deviceId"]), device]));
+    const userIds = new Set((await entra(first300, "v1.0/users.jsonl")).map((user) => String(user["id"])));
+    const intune = truth.security.intune;
+    assert.ok(managed.length > 100, `${managed.length} managed devices`);
+    const seen = new Set<string>();
+    for (const device of managed) {
+      const entraDevice = devices.get(String(device["azureADDeviceId"]));
+      assert.ok(entraDevice !== undefined, `${String(device["deviceName"])}: azureADDeviceId is not an Entra device`);
+      assert.ok(!seen.has(String(device["azureADDeviceId"])), "two Intune devices for one Entra device");
+      seen.add(String(device["azureADDeviceId"]));
+      assert.equal(entraDevice["isManaged"], true);
+      assert.equal(entraDevice["displayName"], device["deviceName"]);
+      // Entra's isCompliant is Intune's verdict; a grace period still counts as compliant.
+      assert.equal(entraDevice["isCompliant"], device["complianceState"] !== "noncompliant", String(device["deviceName"]));
+      if (device["userId"] !== "") assert.ok(userIds.has(String(device["userId"])), `${String(device["deviceName"])}: unknown primary user`);
+      assert.doesNotThrow(() => mapManagedDevice(device, (userId) => `entra:${userId}`));
+    }
+    const byState = (state: string) => sortedUnique(managed.filter((device) => device["complianceState"] === state).map((device) => `intune:${String(device["id"])}`));
+    assert.deepEqual(byState("noncompliant"), keys(intune.noncompliant));
+    assert.deepEqual(byState("inGracePeriod"), keys(intune.noncompliant, "traps"));
+    assert.ok(managed.filter((device) => device["complianceState"] === "compliant").length > managed.length * 0.9, "not mostly compliant");
+    const staleBefore = AS_OF_MS - intune.staleAfterDays * DAY_MS;
+    assert.deepEqual(sortedUnique(managed.filter((device) => Date.parse(String(device["lastSyncDateTime"])) < staleBefore).map((device) => `intune:${String(device["id"])}`)), keys(intune.stale));
+    assert.ok(keys(intune.stale).length > 0);
+    assert.deepEqual(sortedUnique(managed.filter((device) => device["managedDeviceOwnerType"] === "personal").map((device) => `intune:${String(device["id"])}`)), keys(intune.personal));
+    assert.ok(managed.some((device) => device["isEncrypted"] === false && device["complianceState"] === "noncompliant"), "no unencrypted non-compliant PC");
+
+    // The sign-in log shows the same compliance as the device.
+    for (const signIn of await entra(first300, "v1.0/auditLogs/signIns.jsonl")) {
+      const detail = signIn["deviceDetail"] as JsonObject;
+      const device = devices.get(String(detail["deviceId"]));
+      if (device !== undefined) assert.equal(detail["isCompliant"], device["isCompliant"], `sign-in ${String(signIn["id"])}`);
+    }
+  });
+
+  it("writes Intune policies whose lock settings read as the ground truth says", async function () {
+    const lock = truth.security.lockPolicies;
+    const read = [
+      ...(await entra(first300, "v1.0/deviceManagement/deviceConfigurations.jsonl")).map((object) => ({ object, policy: mapLockPolicy(object, "deviceConfiguration") })),
+      ...(await entra(first300, "v1.0/deviceManagement/deviceCompliancePolicies.jsonl")).map((object) => ({ object, policy: mapLockPolicy(object, "compliancePolicy") })),
+    ];
+    assert.ok(read.every(({ object }) => typeof object["@odata.type"] === "string"));
+    const withLock = read.flatMap(({ policy }) => (policy === undefined ? [] : [policy])).sort((a, b) => (a.name < b.name ? -1 : 1));
+    assert.deepEqual(withLock, lock.policies);
+    assert.deepEqual(sortedUnique(read.filter(({ policy }) => policy === undefined).map(({ object }) => String(object["id"]))), lock.withoutLockSettings.map((entry) => entry.key).sort());
+    assert.ok(lock.withoutLockSettings.length >= 1);
+    const idle = (policy: (typeof withLock)[number]) => Math.max(policy.minutesOfInactivityBeforeLock ?? -1, policy.minutesOfInactivityBeforeScreenTimeout ?? -1);
+    assert.deepEqual(sortedUnique(withLock.filter((policy) => idle(policy) > lock.thresholdMinutes).map((policy) => policy.id)), keys(lock.lockLongerThanThreshold));
+    const windows = withLock.find((policy) => policy.odataType === "#microsoft.graph.windows10GeneralConfiguration" && policy.minutesOfInactivityBeforeScreenTimeout !== undefined);
+    assert.equal(windows?.minutesOfInactivityBeforeScreenTimeout, 15);
+    assert.equal(windows?.passwordRequiredOnResume, true);
+    assert.ok(withLock.some((policy) => policy.odataType === "#microsoft.graph.windows10CompliancePolicy" && policy.minutesOfInactivityBeforeLock === 15));
+    assert.ok(withLock.some((policy) => /ios|android/i.test(policy.odataType)));
+  });
+
+  it("writes PIM eligibilities for roster admins, one permanent and one ending soon", async function () {
+    const eligibilities = await entra(first300, "v1.0/roleManagement/directory/roleEligibilityScheduleInstances.jsonl");
+    const roleNames = new Map((await entra(first300, "v1.0/roleManagement/directory/roleDefinitions.jsonl")).map((role) => [String(role["id"]), String(role["displayName"])]));
+    const upns = new Map((await entra(first300, "v1.0/users.jsonl")).map((user) => [String(user["id"]), String(user["userPrincipalName"])]));
+    const roster = new Set((truth.checks["privileged.outside-roster"] as { roster?: string[] }).roster ?? []);
+    const pim = truth.security.pimEligibility;
+    assert.ok(eligibilities.length >= 3);
+    for (const object of eligibilities) {
+      const eligibility = mapRoleEligibility(object, (id) => roleNames.get(id));
+      assert.notEqual(eligibility.roleName, eligibility.roleDefinitionId, "eligible for an unknown role");
+      assert.ok(roster.has(upns.get(String(object["principalId"]))!), "eligibility outside the admin roster");
+    }
+    const permanent = eligibilities.filter((object) => object["endDateTime"] === null).map((object) => `entra:${String(object["principalId"])}`);
+    assert.deepEqual(sortedUnique(permanent), keys(pim.permanent));
+    const soon = eligibilities.filter((object) => typeof object["endDateTime"] === "string" && Date.parse(object["endDateTime"]) - AS_OF_MS <= 14 * DAY_MS);
+    assert.deepEqual(sortedUnique(soon.map((object) => `entra:${String(object["principalId"])}`)), keys(pim.endingWithin14Days));
+    assert.equal(keys(pim.permanent).length, 1);
+    assert.equal(keys(pim.endingWithin14Days).length, 1);
+  });
+
   it("names only subjects that exist in the exports", async function () {
     const records = parseLdif(await readFile(join(first300, "ad/exempelkommun.ldif"), "utf8"));
     const sams = new Set(records.flatMap((record) => all(record, "sAMAccountName")));
@@ -387,6 +634,28 @@ describe("demo generator (Exempelkommun)", function () {
       ...Object.values(truth.checks).flatMap((check) => [...check.expected, ...check.traps].map((entry) => entry.subject)),
     ];
     for (const subject of named) assert.ok(sams.has(subject) || upns.has(subject), `${subject} is in the ground truth but not in the exports`);
+    // Security cases name accounts by key, devices by Intune id, policies by id; each must resolve.
+    const exported = new Set([
+      ...(await entra(first300, "v1.0/users.jsonl")).map((user) => `entra:${String(user["id"])}`),
+      ...(await entra(first300, "v1.0/deviceManagement/managedDevices.jsonl")).map((device) => `intune:${String(device["id"])}`),
+      ...(await entra(first300, "v1.0/deviceManagement/deviceConfigurations.jsonl")).map((policy) => String(policy["id"])),
+      ...(await entra(first300, "v1.0/deviceManagement/deviceCompliancePolicies.jsonl")).map((policy) => String(policy["id"])),
+    ]);
+    const cases: KeyedCase[] = [];
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (typeof value === "object" && value !== null) {
+        if ("key" in value && "subject" in value && "why" in value) cases.push(value as KeyedCase);
+        else Object.values(value).forEach(collect);
+      }
+    };
+    collect(truth.security);
+    assert.ok(cases.length > 50);
+    for (const entry of cases) {
+      assert.ok(exported.has(entry.key), `${entry.key} (${entry.subject}) is in the security ground truth but not in the exports`);
+      assert.ok(entry.why !== "", `${entry.key}: no reason given`);
+      if (entry.key.startsWith("entra:")) assert.ok(truth.accounts[entry.subject] !== undefined, `${entry.subject} is not a known account subject`);
+    }
     assert.equal(truth.asOf, "2026-11-21T02:00:00Z");
     assert.deepEqual(truth.generator, { name: "exempelkommun", seed: 20261121, staff: TEST_STAFF });
   });

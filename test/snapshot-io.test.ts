@@ -20,7 +20,7 @@ describe("snapshot on disk", function () {
     await generateDemo({ outDir: path.join(workdir, "demo", "data"), staff: 300 });
     copyFileSync(path.resolve("demo/kontokoll.demo.yaml"), path.join(workdir, "demo", "kontokoll.demo.yaml"));
     const loaded = await loadConfig(path.join(workdir, "demo", "kontokoll.demo.yaml"));
-    snapshot = buildSnapshot(await collectParts(loaded), {
+    snapshot = buildSnapshot(await collectParts(loaded, { asOf: "2026-11-21T02:00:00.000Z" }), {
       organisation: loaded.config.organisation.name,
       departments: loaded.config.organisation.departments,
       collectedAt: "2026-11-21T02:00:00.000Z",
@@ -35,12 +35,16 @@ describe("snapshot on disk", function () {
     assert.ok(snapshot.identities.some((identity) => identity.accountKeys.length === 2), "AD and Entra accounts are linked");
     assert.ok(snapshot.groups.some((group) => group.transitiveAccountKeys.length > group.directMemberKeys.length), "nesting is expanded");
     assert.ok(snapshot.devices.length > 0 && snapshot.signIns.length > 0 && snapshot.windowsEvents.length > 0);
+    assert.ok(snapshot.riskDetections.length > 0 && snapshot.riskyUsers.length > 0 && snapshot.mfaRegistrations.length > 0 && snapshot.lockPolicies.length > 0);
+    assert.ok(snapshot.devices.some((device) => device.source === "intune") && snapshot.directoryRoles.some((role) => role.kind === "eligible"));
     assert.deepEqual(
       snapshot.coverage.sources.map((source) => [source.source, source.ran, source.recordsRejected]),
       [
         ["ad", true, 0],
         ["entra", true, 0],
         ["entra-signins", true, 0],
+        ["entra-security", true, 0],
+        ["intune", true, 0],
         ["windows-events", true, 0],
       ],
     );
@@ -57,6 +61,6 @@ describe("snapshot on disk", function () {
   it("refuses a file that is not a snapshot", async () => {
     const file = path.join(workdir, "other.json");
     writeFileSync(file, JSON.stringify({ schemaVersion: 99 }));
-    await assert.rejects(readSnapshot(file), /not a kontokoll snapshot of schema version 1/);
+    await assert.rejects(readSnapshot(file), /not a kontokoll snapshot of schema version 2/);
   });
 });

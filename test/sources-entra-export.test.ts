@@ -231,7 +231,7 @@ describe("Entra export reader (src/sources/exports/entra-export.ts)", () => {
         { item: "entra.users", why: `export truncated: ${join(folder, "v1.0", "users.jsonl")} ends with an @odata.nextLink` },
         {
           item: "entra.signInActivity",
-          why: "users were exported without signInActivity (needs Entra ID P1/P2 and AuditLog.Read.All)",
+          why: "users were read without signInActivity (needs Entra ID P1/P2 and AuditLog.Read.All)",
         },
       ]);
       assert.equal(signIns!.source, "entra-signins");

@@ -3,11 +3,26 @@
  * layout of the request paths (entra/v1.0/users.jsonl, …/groups/<id>/members.jsonl, …).
  */
 import { createHash } from "node:crypto";
-import type { DemoGroup, DemoIdentity, DemoWorld, EntraDevice, PlannedSignIn, SignInStamp } from "./model.js";
+import type {
+  DemoGroup,
+  DemoIdentity,
+  DemoWorld,
+  DevicePolicy,
+  EntraDevice,
+  PlannedManagedDevice,
+  PlannedMfaRegistration,
+  PlannedRiskDetection,
+  PlannedRiskyUser,
+  PlannedSignIn,
+  RoleEligibility,
+  SignInLocation,
+  SignInStamp,
+} from "./model.js";
 import { guidToWindowsBytes } from "./random.js";
 import { graphTime, AS_OF_MS, MINUTE_MS } from "./time.js";
 
 const GRAPH = "https://graph.microsoft.com/v1.0";
+const GRAPH_BETA = "https://graph.microsoft.com/beta";
 
 export interface JsonlFile {
   /** Relative to the output folder, with forward slashes. */
@@ -167,14 +182,39 @@ const SUCCESS_CLIENT_APPS: Record<string, string> = {
   "Azure Portal": "Browser",
 };
 
-function signInObject(signIn: PlannedSignIn): Record<string, unknown> {
+/** status.failureReason and additionalDetails as the log words them, by errorCode. */
+const FAILURES: Record<number, { failureReason: string; additionalDetails: string }> = {
+  50126: {
+    failureReason: "Invalid username or password or Invalid on-premise username or password.",
+    additionalDetails: "The user didn't enter the right credentials. It's expected to see some number of these errors in your logs due to users making mistakes.",
+  },
+  50074: { failureReason: "Strong Authentication is required.", additionalDetails: "MFA required in Azure AD" },
+};
+
+function locationObject(location: SignInLocation): Record<string, unknown> {
+  return {
+    city: location.city,
+    state: location.state,
+    countryOrRegion: location.countryOrRegion,
+    geoCoordinates: { altitude: null, latitude: location.latitude, longitude: location.longitude },
+  };
+}
+
+/**
+ * One sign-in as /auditLogs/signIns returns it. Non-interactive sign-ins come from beta, which adds
+ * signInEventTypes and a few other properties and has no riskEventTypes (a v1.0-only property).
+ */
+function signInObject(signIn: PlannedSignIn, interactive = true): Record<string, unknown> {
   const identity = signIn.identity;
   const entra = identity.entra!;
   const device = signIn.device;
   const failed = signIn.errorCode !== 0;
   const onPhone = device !== undefined && device.trustType === "Workplace";
   const browserApp = SUCCESS_CLIENT_APPS[signIn.app.displayName] !== undefined || device === undefined;
-  return {
+  const risk = signIn.risk;
+  const failure = FAILURES[signIn.errorCode];
+  if (failed && failure === undefined) throw new Error(`no failure text for errorCode ${signIn.errorCode}`);
+  const object: Record<string, unknown> = {
     id: signIn.id,
     createdDateTime: graphTime(signIn.at),
     userDisplayName: identity.displayName,
@@ -184,25 +224,20 @@ function signInObject(signIn: PlannedSignIn): Record<string, unknown> {
     appId: signIn.app.appId,
     appDisplayName: signIn.app.displayName,
     ipAddress: signIn.ipAddress,
-    clientAppUsed: browserApp && !onPhone ? "Browser" : "Mobile Apps and Desktop clients",
+    clientAppUsed: signIn.clientAppUsed ?? (browserApp && !onPhone ? "Browser" : "Mobile Apps and Desktop clients"),
     correlationId: signIn.correlationId,
     conditionalAccessStatus: failed ? "notApplied" : "success",
-    isInteractive: true,
+    isInteractive: interactive,
     riskDetail: "none",
-    riskLevelAggregated: "none",
+    // Offline detections raise the aggregated level afterwards; during the sign-in nothing was seen.
+    riskLevelAggregated: risk?.level ?? "none",
     riskLevelDuringSignIn: "none",
-    riskState: "none",
-    riskEventTypes: [],
-    riskEventTypes_v2: [],
+    riskState: risk?.state ?? "none",
+    riskEventTypes: risk?.eventTypes ?? [],
+    riskEventTypes_v2: risk?.eventTypes ?? [],
     resourceDisplayName: signIn.app.resourceDisplayName,
     resourceId: signIn.app.resourceId,
-    status: failed
-      ? {
-          errorCode: signIn.errorCode,
-          failureReason: "Invalid username or password or Invalid on-premise username or password.",
-          additionalDetails: "The user didn't enter the right credentials. It's expected to see some number of these errors in your logs due to users making mistakes.",
-        }
-      : { errorCode: 0, failureReason: null, additionalDetails: null },
+    status: failed ? { errorCode: signIn.errorCode, ...failure } : { errorCode: 0, failureReason: null, additionalDetails: null },
     deviceDetail:
       device === undefined
         ? { deviceId: "", displayName: "", operatingSystem: signIn.unregisteredOperatingSystem ?? "", browser: signIn.unregisteredBrowser ?? "", isCompliant: false, isManaged: false, trustType: "" }
@@ -215,13 +250,180 @@ function signInObject(signIn: PlannedSignIn): Record<string, unknown> {
             isManaged: device.isManaged,
             trustType: device.signInTrustType,
           },
-    location: {
-      city: signIn.location.city,
-      state: signIn.location.state,
-      countryOrRegion: signIn.location.countryOrRegion,
-      geoCoordinates: { altitude: null, latitude: signIn.location.latitude, longitude: signIn.location.longitude },
-    },
+    location: locationObject(signIn.location),
     appliedConditionalAccessPolicies: [],
+  };
+  if (!interactive) {
+    delete object["riskEventTypes"];
+    object["signInEventTypes"] = ["nonInteractiveUser"];
+    object["userType"] = entra.userType === "Guest" ? "guest" : "member";
+    object["authenticationRequirement"] = "singleFactorAuthentication";
+  }
+  return object;
+}
+
+function detectionObject(detection: PlannedRiskDetection): Record<string, unknown> {
+  const entra = detection.identity.entra!;
+  const signIn = detection.signIn;
+  return {
+    id: detection.id,
+    requestId: signIn?.requestId ?? null,
+    correlationId: signIn?.correlationId ?? null,
+    riskEventType: detection.riskEventType,
+    riskState: detection.riskState,
+    riskLevel: detection.riskLevel,
+    riskDetail: detection.riskDetail,
+    source: "IdentityProtection",
+    detectionTimingType: detection.detectionTimingType,
+    activity: detection.activity,
+    tokenIssuerType: "AzureAD",
+    ipAddress: signIn?.ipAddress ?? null,
+    location: signIn === undefined ? null : locationObject(signIn.location),
+    activityDateTime: graphTime(detection.activityAt),
+    detectedDateTime: graphTime(detection.detectedAt),
+    lastUpdatedDateTime: graphTime(detection.lastUpdatedAt),
+    userId: entra.id,
+    userDisplayName: detection.identity.displayName,
+    userPrincipalName: entra.userPrincipalName,
+    // A JSON string, not an object: Graph serialises additionalInfo this way.
+    additionalInfo: JSON.stringify(signIn === undefined ? [{ Key: "riskReasons", Value: [] }] : [{ Key: "userAgent", Value: signIn.userAgent }]),
+  };
+}
+
+function riskyUserObject(user: PlannedRiskyUser): { id: string } & Record<string, unknown> {
+  const entra = user.identity.entra!;
+  return {
+    id: entra.id,
+    isDeleted: false,
+    isProcessing: false,
+    riskLastUpdatedDateTime: graphTime(user.riskLastUpdatedAt),
+    riskLevel: user.riskLevel,
+    riskState: user.riskState,
+    riskDetail: user.riskDetail,
+    userDisplayName: user.identity.displayName,
+    userPrincipalName: entra.userPrincipalName,
+  };
+}
+
+/** The report is rebuilt in the background; every row of one export carries the same refresh time. */
+const REGISTRATION_REPORT_AT = AS_OF_MS - 197 * MINUTE_MS;
+
+function registrationObject(registration: PlannedMfaRegistration): { id: string } & Record<string, unknown> {
+  const entra = registration.identity.entra!;
+  const methods = registration.methodsRegistered;
+  const push = methods.includes("microsoftAuthenticatorPush");
+  return {
+    id: entra.id,
+    userPrincipalName: entra.userPrincipalName,
+    userDisplayName: registration.identity.displayName,
+    userType: "member",
+    isAdmin: registration.isAdmin,
+    isSsprRegistered: methods.length > 0,
+    isSsprEnabled: true,
+    isSsprCapable: methods.length > 0,
+    isMfaRegistered: registration.isMfaRegistered,
+    isMfaCapable: registration.isMfaCapable,
+    isPasswordlessCapable: methods.includes("fido2"),
+    lastUpdatedDateTime: graphTime(REGISTRATION_REPORT_AT),
+    methodsRegistered: methods,
+    isSystemPreferredAuthenticationMethodEnabled: true,
+    systemPreferredAuthenticationMethods: push ? ["push"] : [],
+    userPreferredMethodForSecondaryAuthentication: push ? "push" : methods.includes("mobilePhone") ? "sms" : "none",
+  };
+}
+
+const MANAGED_DEVICE_SELECT = [
+  "id",
+  "userId",
+  "deviceName",
+  "managedDeviceOwnerType",
+  "enrolledDateTime",
+  "lastSyncDateTime",
+  "operatingSystem",
+  "complianceState",
+  "jailBroken",
+  "managementAgent",
+  "osVersion",
+  "azureADRegistered",
+  "deviceEnrollmentType",
+  "emailAddress",
+  "azureADDeviceId",
+  "deviceRegistrationState",
+  "isSupervised",
+  "isEncrypted",
+  "userPrincipalName",
+  "model",
+  "manufacturer",
+  "imei",
+  "complianceGracePeriodExpirationDateTime",
+  "serialNumber",
+  "userDisplayName",
+].join(",");
+/** Intune's value for "no grace period running". */
+const NO_GRACE_PERIOD = "9999-12-31T23:59:59Z";
+
+function managedDeviceObject(managed: PlannedManagedDevice): { id: string } & Record<string, unknown> {
+  const device = managed.device;
+  const user = managed.primaryUser;
+  const upn = user?.entra?.userPrincipalName ?? "";
+  const company = managed.ownerType === "company";
+  const enrollment = managed.platform === "windows" ? "windowsAutoEnrollment" : managed.platform === "ios" && company ? "appleBulkWithUser" : "userEnrollment";
+  return {
+    id: managed.id,
+    // Shared devices have no primary user; Intune leaves the user fields empty rather than null.
+    userId: user?.entra?.id ?? "",
+    deviceName: device.displayName,
+    managedDeviceOwnerType: managed.ownerType,
+    enrolledDateTime: graphTime(managed.enrolledAt),
+    lastSyncDateTime: graphTime(managed.lastSyncAt),
+    operatingSystem: managed.platform === "windows" ? "Windows" : managed.platform === "ios" ? "iOS" : "Android",
+    complianceState: managed.complianceState,
+    jailBroken: managed.platform === "windows" ? "Unknown" : "False",
+    managementAgent: "mdm",
+    osVersion: managed.osVersion,
+    azureADRegistered: true,
+    deviceEnrollmentType: enrollment,
+    emailAddress: upn,
+    azureADDeviceId: device.deviceId,
+    deviceRegistrationState: "registered",
+    isSupervised: managed.platform === "ios" && company,
+    isEncrypted: managed.isEncrypted,
+    userPrincipalName: upn,
+    model: device.model,
+    manufacturer: device.manufacturer,
+    imei: managed.imei,
+    complianceGracePeriodExpirationDateTime: managed.gracePeriodEndsAt === undefined ? NO_GRACE_PERIOD : graphTime(managed.gracePeriodEndsAt),
+    serialNumber: managed.serialNumber,
+    userDisplayName: user?.displayName ?? "",
+  };
+}
+
+function policyObject(policy: DevicePolicy): { id: string } & Record<string, unknown> {
+  return {
+    "@odata.type": policy.odataType,
+    id: policy.id,
+    createdDateTime: graphTime(policy.createdAt),
+    description: policy.description,
+    lastModifiedDateTime: graphTime(policy.lastModifiedAt),
+    displayName: policy.displayName,
+    version: policy.version,
+    ...policy.settings,
+  };
+}
+
+function eligibilityObject(eligibility: RoleEligibility): { id: string } & Record<string, unknown> {
+  const principalId = eligibility.principal.entra!.id;
+  return {
+    // Like assignment ids, with "-e" for eligibility.
+    id: `${roleAssignmentId(eligibility.role.id, principalId)}-e`,
+    principalId,
+    roleDefinitionId: eligibility.role.id,
+    directoryScopeId: "/",
+    appScopeId: null,
+    startDateTime: graphTime(eligibility.startAt),
+    endDateTime: eligibility.endAt === undefined ? null : graphTime(eligibility.endAt),
+    memberType: "Direct",
+    roleEligibilityScheduleId: eligibility.scheduleId,
   };
 }
 
@@ -344,7 +546,7 @@ export function exportEntra(world: DemoWorld): JsonlFile[] {
   });
 
   // Newest first, as Graph returns the sign-in log.
-  const signIns = world.signIns.map(signInObject);
+  const signIns = world.signIns.map((signIn) => signInObject(signIn));
   const filter = encodeURIComponent("createdDateTime ge 2026-11-07T00:00:00Z and createdDateTime lt 2026-11-21T00:00:00Z");
   files.push({
     path: "entra/v1.0/auditLogs/signIns.jsonl",
@@ -357,5 +559,75 @@ export function exportEntra(world: DemoWorld): JsonlFile[] {
       tokenSalt: salt("signIns"),
     }),
   });
+
+  // Non-interactive sign-ins are only listed by beta, and only when filtered for.
+  const nonInteractive = world.nonInteractiveSignIns.map((signIn) => signInObject(signIn, false));
+  const nonInteractiveFilter = encodeURIComponent(
+    "createdDateTime ge 2026-11-07T00:00:00Z and createdDateTime lt 2026-11-21T00:00:00Z and signInEventTypes/any(t: t eq 'nonInteractiveUser')",
+  );
+  files.push({
+    path: "entra/beta/auditLogs/signIns.jsonl",
+    records: nonInteractive.length,
+    text: graphPages({
+      context: `${GRAPH_BETA}/$metadata#auditLogs/signIns`,
+      nextLinkBase: `${GRAPH_BETA}/auditLogs/signIns?$filter=${nonInteractiveFilter}&$top=1000`,
+      items: nonInteractive,
+      pageSize: 1000,
+      tokenSalt: salt("signIns/nonInteractive"),
+    }),
+  });
+
+  const single = (path: string, collection: string, items: readonly unknown[], pageSize = 100): JsonlFile => ({
+    path: `entra/v1.0/${path}.jsonl`,
+    records: items.length,
+    text: graphPages({
+      context: `${GRAPH}/$metadata#${collection}`,
+      nextLinkBase: `${GRAPH}/${path}?$top=${pageSize}`,
+      items,
+      pageSize,
+      tokenSalt: salt(path),
+    }),
+  });
+  files.push(single("identityProtection/riskDetections", "identityProtection/riskDetections", world.riskDetections.map(detectionObject), 500));
+  files.push(single("identityProtection/riskyUsers", "identityProtection/riskyUsers", world.riskyUsers.map(riskyUserObject), 500));
+
+  // The report takes no $top: the server picks the page size, and the exporter asked for members only.
+  const registrations = byId(world.mfaRegistrations.map(registrationObject));
+  const memberFilter = encodeURIComponent("userType eq 'member'");
+  files.push({
+    path: "entra/v1.0/reports/authenticationMethods/userRegistrationDetails.jsonl",
+    records: registrations.length,
+    text: graphPages({
+      context: `${GRAPH}/$metadata#reports/authenticationMethods/userRegistrationDetails`,
+      nextLinkBase: `${GRAPH}/reports/authenticationMethods/userRegistrationDetails?$filter=${memberFilter}`,
+      items: registrations,
+      pageSize: 1000,
+      tokenSalt: salt("userRegistrationDetails"),
+    }),
+  });
+
+  const managedDevices = byId(world.managedDevices.map(managedDeviceObject));
+  files.push({
+    path: "entra/v1.0/deviceManagement/managedDevices.jsonl",
+    records: managedDevices.length,
+    text: graphPages({
+      context: `${GRAPH}/$metadata#deviceManagement/managedDevices(${MANAGED_DEVICE_SELECT})`,
+      nextLinkBase: `${GRAPH}/deviceManagement/managedDevices?$select=${MANAGED_DEVICE_SELECT}&$top=1000`,
+      items: managedDevices,
+      pageSize: 1000,
+      tokenSalt: salt("managedDevices"),
+    }),
+  });
+  const policiesOf = (kind: DevicePolicy["kind"]) => world.devicePolicies.filter((policy) => policy.kind === kind).map(policyObject);
+  files.push(single("deviceManagement/deviceConfigurations", "deviceManagement/deviceConfigurations", policiesOf("deviceConfiguration")));
+  files.push(single("deviceManagement/deviceCompliancePolicies", "deviceManagement/deviceCompliancePolicies", policiesOf("compliancePolicy")));
+
+  files.push(
+    single(
+      "roleManagement/directory/roleEligibilityScheduleInstances",
+      "roleManagement/directory/roleEligibilityScheduleInstances",
+      byId(world.roleEligibilities.map(eligibilityObject)),
+    ),
+  );
   return files;
 }

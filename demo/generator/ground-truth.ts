@@ -3,9 +3,10 @@
  * are written, the stale-account rules are re-applied to the generated data and any disagreement
  * aborts the run, so a manifest on disk is never wrong about its own data.
  */
-import type { AccountKind, DemoIdentity, DemoWorld, Scenario } from "./model.js";
+import type { AccountKind, DemoIdentity, DemoWorld, DevicePolicy, PlannedManagedDevice, RoleEligibility, Scenario } from "./model.js";
 import type { People } from "./people.js";
-import { AS_OF_ISO, AS_OF_MS, DAY_MS, WINDOW_END_ISO, WINDOW_START_ISO } from "./time.js";
+import { INTUNE_STALE_DAYS, INVALID_PASSWORD, LOCK_THRESHOLD_MINUTES, SPRAY_IP } from "./security.js";
+import { AS_OF_ISO, AS_OF_MS, DAY_MS, graphTime, WINDOW_END_ISO, WINDOW_START_ISO } from "./time.js";
 
 export const STALE_THRESHOLD_DAYS = 90;
 /** Group memberships a disabled account keeps by design (the lead's default ignore list). */
@@ -23,11 +24,81 @@ export interface CheckTruth {
   roster?: string[];
 }
 
+/**
+ * A planted security case. `key` is the snapshot key of what is named: "entra:<object id>" for an
+ * account, "intune:<managed device id>" for a device, the policy id for an Intune policy.
+ */
+export interface KeyedCase {
+  key: string;
+  /** The account's subject as in `accounts` (sAMAccountName or UPN), the device or policy name. */
+  subject: string;
+  why: string;
+}
+
+export interface KeyedTruth {
+  /** What a check of this kind should report. */
+  expected: KeyedCase[];
+  /** Near misses it must not report. */
+  traps: KeyedCase[];
+}
+
+/** The lock settings one policy should read as (the snapshot's LockPolicy, minus nothing). */
+export interface LockPolicyTruth {
+  id: string;
+  name: string;
+  kind: DevicePolicy["kind"];
+  odataType: string;
+  minutesOfInactivityBeforeLock?: number;
+  minutesOfInactivityBeforeScreenTimeout?: number;
+  passwordRequiredOnResume?: boolean;
+}
+
+/**
+ * Identity Protection, MFA, Intune and PIM cases. No check judges these yet, so they are kept out of
+ * `checks` (which the end-to-end test holds every registered check to).
+ */
+export interface SecurityTruth {
+  identityProtection: {
+    /** Users Identity Protection holds at risk now; remediated and dismissed users are the traps. */
+    atRisk: KeyedTruth;
+    leakedCredentials: KeyedTruth;
+    /** Accounts whose password the spray found; the accounts it tried in vain are the traps. */
+    passwordSpray: KeyedTruth & { sourceIp: string };
+  };
+  /** Enabled member accounts without any MFA method registered. */
+  mfaNotRegistered: KeyedTruth;
+  /** Registered, but only with methods the tenant's policy does not allow. */
+  mfaRegisteredNotCapable: KeyedTruth;
+  intune: {
+    staleAfterDays: number;
+    noncompliant: KeyedTruth;
+    /** No Intune check-in for more than staleAfterDays. */
+    stale: KeyedTruth;
+    /** Enrolled as personal (BYOD) devices. */
+    personal: KeyedTruth;
+  };
+  lockPolicies: {
+    thresholdMinutes: number;
+    /** Every policy whose type carries lock settings, as it should be read. */
+    policies: LockPolicyTruth[];
+    /** Policies whose type has no lock settings at all: they yield no LockPolicy. */
+    withoutLockSettings: KeyedCase[];
+    /** Policies that let a device stay unlocked longer than thresholdMinutes. */
+    lockLongerThanThreshold: KeyedTruth;
+  };
+  pimEligibility: {
+    /** Eligibilities without an end date. */
+    permanent: KeyedTruth;
+    endingWithin14Days: KeyedTruth & { endsAt: Record<string, string> };
+  };
+}
+
 export interface GroundTruth {
   generator: { name: "exempelkommun"; seed: number; staff: number };
   asOf: string;
   window: { start: string; end: string };
   checks: Record<string, CheckTruth>;
+  security: SecurityTruth;
   accounts: Record<string, { kind: AccountKind; department: string | null }>;
 }
 
@@ -93,6 +164,7 @@ export function buildGroundTruth(world: DemoWorld, people: People): GroundTruth 
     asOf: AS_OF_ISO,
     window: { start: WINDOW_START_ISO, end: WINDOW_END_ISO },
     checks,
+    security: buildSecurityTruth(world),
     accounts,
   };
   verifyStaleTruth(world, truth);
@@ -143,4 +215,138 @@ function verifyStaleTruth(world: DemoWorld, truth: GroundTruth): void {
       throw new Error(`ground truth of ${checkId} disagrees with the generated data: missing ${missing.join(", ") || "none"}; unplanned ${extra.join(", ") || "none"}`);
     }
   }
+}
+
+function accountCase(identity: DemoIdentity, why: string): KeyedCase {
+  return { key: `entra:${identity.entra!.id}`, subject: identity.subject, why };
+}
+
+function byKey(cases: KeyedCase[]): KeyedCase[] {
+  return [...cases].sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function truthOf(expected: KeyedCase[], traps: KeyedCase[]): KeyedTruth {
+  return { expected: byKey(expected), traps: byKey(traps) };
+}
+
+function deviceCase(managed: PlannedManagedDevice, why = managed.story ?? ""): KeyedCase {
+  const user = managed.primaryUser === undefined ? "" : ` (primary user ${managed.primaryUser.subject})`;
+  return { key: `intune:${managed.id}`, subject: managed.device.displayName, why: `${why}${user}` };
+}
+
+function eligibilityCase(eligibility: RoleEligibility): KeyedCase {
+  return accountCase(eligibility.principal, `eligible for ${eligibility.role.displayName}: ${eligibility.story}`);
+}
+
+/** Lock settings as the snapshot reads them: the first spelling the policy's type uses. */
+function lockSettingsOf(policy: DevicePolicy): LockPolicyTruth | undefined {
+  const settings = policy.settings;
+  const names = [
+    "passwordMinutesOfInactivityBeforeLock",
+    "passcodeMinutesOfInactivityBeforeLock",
+    "passwordMinutesOfInactivityBeforeScreenTimeout",
+    "passcodeMinutesOfInactivityBeforeScreenTimeout",
+    "passwordRequireWhenResumeFromIdleState",
+    "passwordRequiredToUnlockFromIdle",
+  ];
+  if (!names.some((name) => name in settings)) return undefined;
+  const first = <T>(type: "number" | "boolean", ...keys: string[]): T | undefined =>
+    keys.map((key) => settings[key]).find((value): value is T => typeof value === type);
+  const truth: LockPolicyTruth = { id: policy.id, name: policy.displayName, kind: policy.kind, odataType: policy.odataType };
+  const lock = first<number>("number", "passwordMinutesOfInactivityBeforeLock", "passcodeMinutesOfInactivityBeforeLock");
+  const screen = first<number>("number", "passwordMinutesOfInactivityBeforeScreenTimeout", "passcodeMinutesOfInactivityBeforeScreenTimeout");
+  const resume = first<boolean>("boolean", "passwordRequireWhenResumeFromIdleState", "passwordRequiredToUnlockFromIdle");
+  if (lock !== undefined) truth.minutesOfInactivityBeforeLock = lock;
+  if (screen !== undefined) truth.minutesOfInactivityBeforeScreenTimeout = screen;
+  if (resume !== undefined) truth.passwordRequiredOnResume = resume;
+  return truth;
+}
+
+function buildSecurityTruth(world: DemoWorld): SecurityTruth {
+  const detections = world.riskDetections;
+  const atRiskOf = (type: string) => detections.filter((detection) => detection.riskEventType === type && detection.riskState === "atRisk");
+  const storyOf = (identity: DemoIdentity) => detections.filter((detection) => detection.identity === identity).map((detection) => `${detection.riskEventType}: ${detection.story}`).join("; ");
+  const sprayMisses = world.signIns.filter((signIn) => signIn.ipAddress === SPRAY_IP && signIn.errorCode === INVALID_PASSWORD).map((signIn) => signIn.identity);
+
+  const enabled = (identity: DemoIdentity) => identity.entra!.accountEnabled;
+  const notRegistered = world.mfaRegistrations.filter((registration) => !registration.isMfaRegistered);
+  const guests = world.identities.filter((identity) => identity.entra?.userType === "Guest");
+
+  const managed = world.managedDevices;
+  const staleBefore = AS_OF_MS - INTUNE_STALE_DAYS * DAY_MS;
+
+  const lockPolicies = world.devicePolicies.map((policy) => ({ policy, lock: lockSettingsOf(policy) }));
+  const withLock = lockPolicies.flatMap(({ policy, lock }) => (lock === undefined ? [] : [{ policy, lock }]));
+  const idleMinutes = (lock: LockPolicyTruth) => Math.max(lock.minutesOfInactivityBeforeLock ?? -1, lock.minutesOfInactivityBeforeScreenTimeout ?? -1);
+  const policyCase = (policy: DevicePolicy, why: string): KeyedCase => ({ key: policy.id, subject: policy.displayName, why });
+
+  const eligibilities = world.roleEligibilities;
+  const endingSoon = (eligibility: RoleEligibility) => eligibility.endAt !== undefined && eligibility.endAt - AS_OF_MS <= 14 * DAY_MS;
+
+  return {
+    identityProtection: {
+      atRisk: truthOf(
+        world.riskyUsers.filter((user) => user.riskState === "atRisk").map((user) => accountCase(user.identity, `${user.riskLevel} risk — ${storyOf(user.identity)}`)),
+        world.riskyUsers.filter((user) => user.riskState !== "atRisk").map((user) => accountCase(user.identity, `${user.riskState} — ${storyOf(user.identity)}`)),
+      ),
+      leakedCredentials: truthOf(
+        atRiskOf("leakedCredentials").map((detection) => accountCase(detection.identity, detection.story)),
+        [],
+      ),
+      passwordSpray: {
+        ...truthOf(
+          atRiskOf("passwordSpray").map((detection) => accountCase(detection.identity, detection.story)),
+          sprayMisses.map((identity) => accountCase(identity, `tried by the password spray from ${SPRAY_IP} with a wrong password (errorCode ${INVALID_PASSWORD}); not at risk`)),
+        ),
+        sourceIp: SPRAY_IP,
+      },
+    },
+    mfaNotRegistered: truthOf(
+      notRegistered.filter((registration) => enabled(registration.identity)).map((registration) => accountCase(registration.identity, registration.story ?? "not registered")),
+      [
+        ...notRegistered.filter((registration) => !enabled(registration.identity)).map((registration) => accountCase(registration.identity, `${registration.story ?? "not registered"}; disabled, so cannot sign in`)),
+        ...guests.map((identity) => accountCase(identity, "guest: registers MFA in the home tenant and is not in this tenant's member report; absence is not non-registration")),
+      ],
+    ),
+    mfaRegisteredNotCapable: truthOf(
+      world.mfaRegistrations.filter((registration) => registration.isMfaRegistered && !registration.isMfaCapable).map((registration) => accountCase(registration.identity, registration.story ?? "")),
+      [],
+    ),
+    intune: {
+      staleAfterDays: INTUNE_STALE_DAYS,
+      noncompliant: truthOf(
+        managed.filter((device) => device.complianceState === "noncompliant").map((device) => deviceCase(device)),
+        managed.filter((device) => device.complianceState === "inGracePeriod").map((device) => deviceCase(device)),
+      ),
+      stale: truthOf(
+        managed.filter((device) => device.lastSyncAt < staleBefore).map((device) => deviceCase(device)),
+        [],
+      ),
+      personal: truthOf(
+        managed.filter((device) => device.ownerType === "personal").map((device) => deviceCase(device)),
+        [],
+      ),
+    },
+    lockPolicies: {
+      thresholdMinutes: LOCK_THRESHOLD_MINUTES,
+      policies: withLock.map(({ lock }) => lock).sort((a, b) => (a.name < b.name ? -1 : 1)),
+      withoutLockSettings: lockPolicies.filter(({ lock }) => lock === undefined).map(({ policy }) => policyCase(policy, `${policy.odataType} has no lock settings`)),
+      lockLongerThanThreshold: truthOf(
+        withLock.filter(({ lock }) => idleMinutes(lock) > LOCK_THRESHOLD_MINUTES).map(({ policy, lock }) => policyCase(policy, `locks after ${idleMinutes(lock)} idle minutes`)),
+        withLock
+          .filter(({ lock }) => idleMinutes(lock) <= LOCK_THRESHOLD_MINUTES)
+          .map(({ policy, lock }) => policyCase(policy, idleMinutes(lock) < 0 ? "its type has lock settings, but none are set" : `locks after ${idleMinutes(lock)} idle minutes`)),
+      ),
+    },
+    pimEligibility: {
+      permanent: truthOf(
+        eligibilities.filter((eligibility) => eligibility.endAt === undefined).map(eligibilityCase),
+        eligibilities.filter((eligibility) => eligibility.endAt !== undefined).map(eligibilityCase),
+      ),
+      endingWithin14Days: {
+        ...truthOf(eligibilities.filter(endingSoon).map(eligibilityCase), eligibilities.filter((eligibility) => !endingSoon(eligibility)).map(eligibilityCase)),
+        endsAt: Object.fromEntries(eligibilities.flatMap((eligibility) => (eligibility.endAt === undefined ? [] : [[`entra:${eligibility.principal.entra!.id}`, graphTime(eligibility.endAt)]]))),
+      },
+    },
+  };
 }

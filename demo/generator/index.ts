@@ -40,11 +40,35 @@ export interface DemoSummary {
     entraDevices: number;
     roleAssignments: number;
     signIns: number;
+    nonInteractiveSignIns: number;
+    riskDetections: number;
+    riskyUsers: number;
+    mfaRegistrations: number;
+    managedDevices: number;
+    devicePolicies: number;
+    roleEligibilities: number;
     windowsEvents: number;
     windowsHosts: number;
   };
   /** Per check: how many accounts the check should report, and how many traps it must not. */
   groundTruth: Record<string, { expected: number; traps: number }>;
+  /** The same for the security cases, named by their path in the ground truth's security section. */
+  securityTruth: Record<string, { expected: number; traps: number }>;
+}
+
+/** Every expected/traps pair under the security section, by dotted path. */
+function securitySizes(section: object, prefix = ""): Record<string, { expected: number; traps: number }> {
+  const sizes: Record<string, { expected: number; traps: number }> = {};
+  for (const [name, value] of Object.entries(section)) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) continue;
+    const path = prefix === "" ? name : `${prefix}.${name}`;
+    if ("expected" in value && "traps" in value && Array.isArray(value.expected) && Array.isArray(value.traps)) {
+      sizes[path] = { expected: value.expected.length, traps: value.traps.length };
+    } else {
+      Object.assign(sizes, securitySizes(value, path));
+    }
+  }
+  return sizes;
 }
 
 export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
@@ -115,11 +139,19 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
       entraDevices: recordsOf("entra/v1.0/devices.jsonl"),
       roleAssignments: recordsOf("entra/v1.0/roleManagement/directory/roleAssignments.jsonl"),
       signIns: recordsOf("entra/v1.0/auditLogs/signIns.jsonl"),
+      nonInteractiveSignIns: recordsOf("entra/beta/auditLogs/signIns.jsonl"),
+      riskDetections: recordsOf("entra/v1.0/identityProtection/riskDetections.jsonl"),
+      riskyUsers: recordsOf("entra/v1.0/identityProtection/riskyUsers.jsonl"),
+      mfaRegistrations: recordsOf("entra/v1.0/reports/authenticationMethods/userRegistrationDetails.jsonl"),
+      managedDevices: recordsOf("entra/v1.0/deviceManagement/managedDevices.jsonl"),
+      devicePolicies: recordsOf("entra/v1.0/deviceManagement/deviceConfigurations.jsonl") + recordsOf("entra/v1.0/deviceManagement/deviceCompliancePolicies.jsonl"),
+      roleEligibilities: recordsOf("entra/v1.0/roleManagement/directory/roleEligibilityScheduleInstances.jsonl"),
       windowsEvents: windows.lines.length,
       windowsHosts: windows.hosts,
     },
     groundTruth: Object.fromEntries(
       Object.entries(groundTruth.checks).map(([checkId, truth]) => [checkId, { expected: truth.expected.length, traps: truth.traps.length }]),
     ),
+    securityTruth: securitySizes(groundTruth.security),
   };
 }

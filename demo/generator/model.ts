@@ -221,6 +221,98 @@ export interface PlannedSignIn {
   unregisteredBrowser?: string;
   location: SignInLocation;
   errorCode: number;
+  /** Overrides the clientAppUsed the exporter derives from app and device (scripted attacks). */
+  clientAppUsed?: string;
+  /** Identity Protection's verdict on the sign-in, once an offline detection has linked to it. */
+  risk?: { level: RiskLevel; state: RiskState; eventTypes: string[] };
+}
+
+export type RiskLevel = "low" | "medium" | "high" | "none";
+export type RiskState = "atRisk" | "remediated" | "dismissed" | "none";
+
+/** One Identity Protection detection, planted on purpose. */
+export interface PlannedRiskDetection {
+  /** Graph's detection id: 64 hex digits. */
+  id: string;
+  identity: DemoIdentity;
+  riskEventType: "leakedCredentials" | "passwordSpray" | "unfamiliarFeatures" | "anonymizedIPAddress";
+  riskState: RiskState;
+  riskLevel: RiskLevel;
+  riskDetail: string;
+  detectionTimingType: "realtime" | "offline";
+  activity: "signin" | "user";
+  activityAt: number;
+  detectedAt: number;
+  lastUpdatedAt: number;
+  /** The sign-in the detection was raised on; absent for user-based detections (leaked credentials). */
+  signIn?: { requestId: string; correlationId: string; ipAddress: string; location: SignInLocation; userAgent: string };
+  story: string;
+}
+
+/** A user's Identity Protection state, summarising its detections. */
+export interface PlannedRiskyUser {
+  identity: DemoIdentity;
+  riskLevel: RiskLevel;
+  riskState: RiskState;
+  riskDetail: string;
+  riskLastUpdatedAt: number;
+}
+
+/** A member user's row in the authentication-methods registration report. */
+export interface PlannedMfaRegistration {
+  identity: DemoIdentity;
+  isMfaRegistered: boolean;
+  /** Registered with a method the tenant's authentication-methods policy allows. */
+  isMfaCapable: boolean;
+  methodsRegistered: string[];
+  isAdmin: boolean;
+  /** Set for the planted exceptions (not registered, or registered but not capable). */
+  story?: string;
+}
+
+/** A device enrolled in Intune: one of the Entra devices, seen from the management side. */
+export interface PlannedManagedDevice {
+  id: string;
+  device: EntraDevice;
+  platform: "windows" | "ios" | "android";
+  /** Who Intune lists as the primary user; shared PCs have none. */
+  primaryUser?: DemoIdentity;
+  ownerType: "company" | "personal";
+  complianceState: "compliant" | "noncompliant" | "inGracePeriod";
+  /** Only set while a device is in its grace period. */
+  gracePeriodEndsAt?: number;
+  enrolledAt: number;
+  lastSyncAt: number;
+  isEncrypted: boolean;
+  osVersion: string;
+  serialNumber: string;
+  imei: string;
+  /** Set for the planted cases (non-compliant, in grace, stale, personal). */
+  story?: string;
+}
+
+/** An Intune device configuration profile or compliance policy, with its type's own properties. */
+export interface DevicePolicy {
+  id: string;
+  kind: "deviceConfiguration" | "compliancePolicy";
+  odataType: string;
+  displayName: string;
+  description: string;
+  createdAt: number;
+  lastModifiedAt: number;
+  version: number;
+  /** The type-specific Graph properties as Graph writes them (null = not configured). */
+  settings: Record<string, unknown>;
+}
+
+/** A PIM eligibility: the principal may activate the role until endAt (undefined = permanent). */
+export interface RoleEligibility {
+  role: RoleDefinition;
+  principal: DemoIdentity;
+  scheduleId: string;
+  startAt: number;
+  endAt?: number;
+  story: string;
 }
 
 export interface SignInLocation {
@@ -267,4 +359,13 @@ export interface DemoWorld {
   signIns: PlannedSignIn[];
   roleDefinitions: RoleDefinition[];
   roleAssignments: RoleAssignment[];
+  roleEligibilities: RoleEligibility[];
+  /** Token refreshes (beta sign-in log, nonInteractiveUser), newest first like signIns. */
+  nonInteractiveSignIns: PlannedSignIn[];
+  riskDetections: PlannedRiskDetection[];
+  riskyUsers: PlannedRiskyUser[];
+  /** One per member user, in identity order. */
+  mfaRegistrations: PlannedMfaRegistration[];
+  managedDevices: PlannedManagedDevice[];
+  devicePolicies: DevicePolicy[];
 }

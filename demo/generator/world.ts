@@ -4,6 +4,7 @@ import { assignSids, buildComputersAndDevices, buildGroups, buildOrganisationalU
 import type { DemoWorld, RoleAssignment, RoleDefinition } from "./model.js";
 import { buildPeople, type People } from "./people.js";
 import { RandomStreams } from "./random.js";
+import { planSecurity } from "./security.js";
 
 /** Built-in Entra roles (their template ids are the same in every tenant). */
 export const ROLE_DEFINITIONS: readonly RoleDefinition[] = [
@@ -94,6 +95,16 @@ export function buildWorld(seed: number, staff: number): BuiltWorld {
     { role: role("Exchange Administrator"), principal: thirdAdmin! },
   ];
 
+  const security = planSecurity(streams, {
+    people,
+    computers: devices.computers,
+    registeredDevices: devices.registeredDevices,
+    hostDays: activity.hostDays,
+    signIns: activity.signIns,
+    roleDefinitions: ROLE_DEFINITIONS,
+    roleAssignments,
+  });
+
   const world: DemoWorld = {
     seed,
     staff,
@@ -107,6 +118,7 @@ export function buildWorld(seed: number, staff: number): BuiltWorld {
     signIns: activity.signIns,
     roleDefinitions: [...ROLE_DEFINITIONS],
     roleAssignments,
+    ...security,
   };
   return { world, people, streams };
 }

@@ -78,6 +78,8 @@ export const MESSAGES = {
   sourceAd: { sv: "Active Directory", en: "Active Directory" },
   sourceEntra: { sv: "Entra ID", en: "Entra ID" },
   sourceEntraSignIns: { sv: "Entra inloggningslogg", en: "Entra sign-in log" },
+  sourceEntraSecurity: { sv: "Entra Identity Protection och MFA-registrering", en: "Entra Identity Protection and MFA registration" },
+  sourceIntune: { sv: "Intune (hanterade enheter, skärmlås)", en: "Intune (managed devices, screen lock)" },
   sourceWindowsEvents: { sv: "Windows säkerhetshändelser", en: "Windows Security events" },
 } as const satisfies Record<string, Localised>;
 

@@ -40,6 +40,8 @@ const SOURCE_TEXT: Record<SourceKind, MessageKey> = {
   ad: "sourceAd",
   entra: "sourceEntra",
   "entra-signins": "sourceEntraSignIns",
+  "entra-security": "sourceEntraSecurity",
+  intune: "sourceIntune",
   "windows-events": "sourceWindowsEvents",
 };
 const HEADER_FILL: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FF1F4E78" } };

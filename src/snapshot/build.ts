@@ -6,6 +6,10 @@ import type {
   DirectoryRoleAssignment,
   Group,
   Identity,
+  LockPolicy,
+  MfaRegistration,
+  RiskDetection,
+  RiskyUser,
   SignIn,
   Snapshot,
   SourceCoverage,
@@ -21,6 +25,10 @@ export interface SnapshotParts {
   devices: Device[];
   directoryRoles: DirectoryRoleAssignment[];
   signIns: SignIn[];
+  riskDetections: RiskDetection[];
+  riskyUsers: RiskyUser[];
+  mfaRegistrations: MfaRegistration[];
+  lockPolicies: LockPolicy[];
   windowsEvents: WindowsEvent[];
   coverage: SourceCoverage[];
 }
@@ -53,6 +61,10 @@ export function buildSnapshot(parts: SnapshotParts, options: BuildOptions): Snap
     devices: parts.devices,
     directoryRoles: parts.directoryRoles,
     signIns: parts.signIns,
+    riskDetections: parts.riskDetections,
+    riskyUsers: parts.riskyUsers,
+    mfaRegistrations: parts.mfaRegistrations,
+    lockPolicies: parts.lockPolicies,
     windowsEvents: parts.windowsEvents,
     coverage: { sources: parts.coverage },
   };

@@ -31,7 +31,12 @@ export async function readSnapshot(file: string): Promise<Snapshot> {
   const stream = file.endsWith(".gz") ? source.pipe(createGunzip()) : source;
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  if (typeof parsed !== "object" || parsed === null || (parsed as { schemaVersion?: unknown }).schemaVersion !== SNAPSHOT_SCHEMA_VERSION) {
+  const version = typeof parsed === "object" && parsed !== null ? (parsed as { schemaVersion?: unknown }).schemaVersion : undefined;
+  if (version === 1) {
+    // Version 2 added the Identity Protection, MFA and Intune collections; a version 1 snapshot had none.
+    return { ...(parsed as Omit<Snapshot, "schemaVersion">), schemaVersion: SNAPSHOT_SCHEMA_VERSION, riskDetections: [], riskyUsers: [], mfaRegistrations: [], lockPolicies: [] };
+  }
+  if (version !== SNAPSHOT_SCHEMA_VERSION) {
     throw new Error(`${file}: not a kontokoll snapshot of schema version ${SNAPSHOT_SCHEMA_VERSION}`);
   }
   return parsed as Snapshot;

@@ -7,7 +7,7 @@
  * judge "as of" `collectedAt`.
  */
 
-export const SNAPSHOT_SCHEMA_VERSION = 1;
+export const SNAPSHOT_SCHEMA_VERSION = 2;
 
 /** ISO-8601 instant in UTC, e.g. "2026-11-20T07:30:00.000Z". */
 export type IsoInstant = string;
@@ -138,6 +138,17 @@ export interface Device {
   trustType?: string;
   isCompliant?: boolean;
   isManaged?: boolean;
+  /** Intune: company or personal (managedDeviceOwnerType). */
+  ownerType?: string;
+  /** Intune: compliant, noncompliant, inGracePeriod, … (complianceState). */
+  complianceState?: string;
+  /** Intune: lastSyncDateTime. */
+  lastSyncAt?: IsoInstant;
+  /** Intune: the primary user's account key (entra:<id>), when that user is in the snapshot. */
+  primaryUserKey?: string;
+  /** Intune: the primary user's UPN as Intune holds it. */
+  primaryUserPrincipalName?: string;
+  isEncrypted?: boolean;
 }
 
 /** A directory (AD domain) with its password rules, as far as they were readable. */
@@ -168,6 +179,72 @@ export interface DirectoryRoleAssignment {
   /** Account or group key of the principal. */
   principalKey: string;
   scope: string;
+  /**
+   * "active": the principal holds the role now (roleAssignments). "eligible": PIM lets the principal
+   * activate it (roleEligibilityScheduleInstances). Absent means active.
+   */
+  kind?: "active" | "eligible";
+  /** Eligible assignments: when the eligibility ends; absent = permanent. */
+  endsAt?: IsoInstant;
+}
+
+/** One Identity Protection risk detection (riskDetections). */
+export interface RiskDetection {
+  id: string;
+  /** Account key of the user (entra:<id>), when the user is in the snapshot. */
+  accountKey?: string;
+  userPrincipalName?: string;
+  /** leakedCredentials, passwordSpray, unfamiliarFeatures, … */
+  riskEventType: string;
+  /** atRisk, confirmedCompromised, remediated, dismissed, confirmedSafe, none. */
+  riskState: string;
+  /** low, medium, high, hidden, none. */
+  riskLevel: string;
+  riskDetail?: string;
+  detectedAt: IsoInstant;
+  activityAt?: IsoInstant;
+  ipAddress?: string;
+  /** The sign-in the detection belongs to (signIn.id), when it was sign-in based. */
+  requestId?: string;
+}
+
+/** One user Identity Protection holds a risk state for (riskyUsers). */
+export interface RiskyUser {
+  accountKey?: string;
+  userId: string;
+  userPrincipalName?: string;
+  riskLevel: string;
+  riskState: string;
+  riskDetail?: string;
+  riskLastUpdatedAt?: IsoInstant;
+}
+
+/** A user's authentication-method registration (reports/authenticationMethods/userRegistrationDetails). */
+export interface MfaRegistration {
+  accountKey?: string;
+  userId: string;
+  userPrincipalName?: string;
+  isMfaRegistered: boolean;
+  /** Registered and allowed by policy: the user can actually do MFA. */
+  isMfaCapable: boolean;
+  isAdmin?: boolean;
+  methodsRegistered: string[];
+  lastUpdatedAt?: IsoInstant;
+}
+
+/** The screen-lock settings of one Intune device configuration or compliance policy. */
+export interface LockPolicy {
+  id: string;
+  name: string;
+  kind: "deviceConfiguration" | "compliancePolicy";
+  /** The Graph @odata.type, e.g. "#microsoft.graph.windows10GeneralConfiguration". */
+  odataType: string;
+  /** Minutes of inactivity before the device locks (passwordMinutesOfInactivityBeforeLock). */
+  minutesOfInactivityBeforeLock?: number;
+  /** Minutes of inactivity before the screen times out (passwordMinutesOfInactivityBeforeScreenTimeout). */
+  minutesOfInactivityBeforeScreenTimeout?: number;
+  /** A password is required when the device resumes from idle (passwordRequireWhenResumeFromIdleState). */
+  passwordRequiredOnResume?: boolean;
 }
 
 /** One Entra sign-in, trimmed to what checks use. */
@@ -213,7 +290,11 @@ export interface WindowsEvent {
   workstationName?: string;
 }
 
-export type SourceKind = "ad" | "entra" | "entra-signins" | "windows-events";
+/**
+ * "entra": directory objects; "entra-signins": the sign-in log; "entra-security": Identity
+ * Protection and MFA registration; "intune": managed devices and their lock policies.
+ */
+export type SourceKind = "ad" | "entra" | "entra-signins" | "entra-security" | "intune" | "windows-events";
 
 /** A record that could not be read, located precisely enough to find and fix it. */
 export interface RejectedRecord {
@@ -263,6 +344,10 @@ export interface Snapshot {
   devices: Device[];
   directoryRoles: DirectoryRoleAssignment[];
   signIns: SignIn[];
+  riskDetections: RiskDetection[];
+  riskyUsers: RiskyUser[];
+  mfaRegistrations: MfaRegistration[];
+  lockPolicies: LockPolicy[];
   windowsEvents: WindowsEvent[];
   coverage: Coverage;
 }

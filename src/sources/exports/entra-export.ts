@@ -7,55 +7,15 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type {
-  Account,
-  Device,
-  DirectoryRoleAssignment,
-  Group,
-  SignIn,
-  SourceCoverage,
-} from "../../snapshot/model.js";
-import { CoverageRecorder, describeError, FieldError } from "./coverage.js";
-import { findCollectionFile, GraphObjectReader, readCollection, type JsonObject } from "./graph-pages.js";
+import { EntraAssembler, type EntraResult } from "../entra/assemble.js";
+import { ENTRA_COLLECTIONS, type EntraCollection } from "../entra/collections.js";
+import { describeError, type CoverageRecorder } from "./coverage.js";
+import { findCollectionFile, readCollection, type JsonObject } from "./graph-pages.js";
 
-export interface EntraExportResult {
-  accounts: Account[];
-  groups: Group[];
-  devices: Device[];
-  directoryRoles: DirectoryRoleAssignment[];
-  signIns: SignIn[];
-  /** The most common UPN domain among the users; every Entra account's `directory`. */
-  tenantDomain?: string;
-  /** Two entries: source "entra" (directory objects), then source "entra-signins". */
-  coverage: SourceCoverage[];
-}
+export type EntraExportResult = EntraResult;
 
-const USERS = "users";
-const GROUPS = "groups";
-const DEVICES = "devices";
-const ROLE_ASSIGNMENTS = "roleManagement/directory/roleAssignments";
-const ROLE_DEFINITIONS = "roleManagement/directory/roleDefinitions";
-const SIGN_INS = "auditLogs/signIns";
 /** Non-interactive sign-ins are only exported from beta, so both versions are read. */
 const SIGN_IN_VERSIONS = ["v1.0", "beta"] as const;
-/** Used only when no user carries a UPN to take the tenant domain from. */
-const UNKNOWN_TENANT = "entra";
-
-const ODATA_TYPE_KEYS: Record<string, "user" | "group" | "device"> = {
-  "#microsoft.graph.user": "user",
-  "#microsoft.graph.group": "group",
-  "#microsoft.graph.device": "device",
-};
-
-interface UserDraft {
-  account: Omit<Account, "directory">;
-  upnDomain?: string;
-  managerId?: string;
-}
-
-function noteTruncated(recorder: CoverageRecorder, item: string, file: string, truncated: boolean): void {
-  if (truncated) recorder.addMissing(item, `export truncated: ${file} ends with an @odata.nextLink`);
-}
 
 async function isDirectory(path: string): Promise<boolean> {
   try {
@@ -65,342 +25,112 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-function setIfDefined<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
-  if (value !== undefined) target[key] = value;
-}
-
-function readUser(object: JsonObject): UserDraft & { hasSignInActivity: boolean } {
-  const user = new GraphObjectReader(object);
-  const id = user.requiredString("id");
-  const account: Omit<Account, "directory"> = {
-    key: `entra:${id}`,
-    source: "entra",
-    objectId: id,
-    enabled: true,
-    directGroupKeys: [],
-  };
-  const accountEnabled = user.boolean("accountEnabled");
-  setIfDefined(account, "userPrincipalName", user.string("userPrincipalName"));
-  setIfDefined(account, "displayName", user.string("displayName"));
-  setIfDefined(account, "givenName", user.string("givenName"));
-  setIfDefined(account, "surname", user.string("surname"));
-  setIfDefined(account, "mail", user.string("mail"));
-  setIfDefined(account, "employeeId", user.string("employeeId"));
-  setIfDefined(account, "departmentAttribute", user.string("department"));
-  setIfDefined(account, "title", user.string("jobTitle"));
-  setIfDefined(account, "userType", user.string("userType"));
-  setIfDefined(account, "createdAt", user.instant("createdDateTime"));
-  setIfDefined(account, "onPremisesSyncEnabled", user.boolean("onPremisesSyncEnabled"));
-  setIfDefined(account, "onPremisesSecurityIdentifier", user.string("onPremisesSecurityIdentifier"));
-  setIfDefined(account, "samAccountName", user.string("onPremisesSamAccountName"));
-
-  const hasSignInActivity = user.has("signInActivity");
-  const activity = user.object("signInActivity");
-  if (activity !== undefined) {
-    setIfDefined(account, "lastInteractiveSignInAt", activity.instant("lastSignInDateTime"));
-    setIfDefined(account, "lastNonInteractiveSignInAt", activity.instant("lastNonInteractiveSignInDateTime"));
-    setIfDefined(account, "lastSuccessfulSignInAt", activity.instant("lastSuccessfulSignInDateTime"));
-  }
-  const managerId = user.object("manager")?.string("id");
-  if (managerId !== undefined) account.managerReference = managerId;
-
-  if (accountEnabled === undefined) {
-    // Without accountEnabled the enabled state is unknown; mark it the way the AD reader does.
-    account.unreadableAttributes = ["accountenabled"];
-  } else {
-    account.enabled = accountEnabled;
-  }
-
-  const draft: UserDraft & { hasSignInActivity: boolean } = { account, hasSignInActivity };
-  const upn = account.userPrincipalName;
-  const at = upn?.lastIndexOf("@") ?? -1;
-  if (upn !== undefined && at > 0) draft.upnDomain = upn.slice(at + 1).toLowerCase();
-  if (managerId !== undefined) draft.managerId = managerId;
-  return draft;
-}
-
-function readGroup(object: JsonObject): Group {
-  const reader = new GraphObjectReader(object);
-  const id = reader.requiredString("id");
-  const group: Group = {
-    key: `entra:${id}`,
-    source: "entra",
-    objectId: id,
-    name: reader.string("displayName") ?? id,
-    directMemberKeys: [],
-    transitiveAccountKeys: [],
-  };
-  setIfDefined(group, "description", reader.string("description"));
-  setIfDefined(group, "onPremisesSecurityIdentifier", reader.string("onPremisesSecurityIdentifier"));
-  return group;
-}
-
-function readDevice(object: JsonObject): Device {
-  const reader = new GraphObjectReader(object);
-  const id = reader.requiredString("id");
-  const entraDeviceId = reader.string("deviceId");
-  const device: Device = {
-    key: `entra:${id}`,
-    source: "entra",
-    objectId: id,
-    name: reader.string("displayName") ?? entraDeviceId ?? id,
-    enabled: reader.boolean("accountEnabled") ?? true,
-  };
-  setIfDefined(device, "entraDeviceId", entraDeviceId);
-  setIfDefined(device, "operatingSystem", reader.string("operatingSystem"));
-  setIfDefined(device, "operatingSystemVersion", reader.string("operatingSystemVersion"));
-  setIfDefined(device, "lastLogonTimestampAt", reader.instant("approximateLastSignInDateTime"));
-  setIfDefined(device, "createdAt", reader.instant("createdDateTime"));
-  setIfDefined(device, "trustType", reader.string("trustType"));
-  setIfDefined(device, "isCompliant", reader.boolean("isCompliant"));
-  setIfDefined(device, "isManaged", reader.boolean("isManaged"));
-  return device;
-}
-
-function readSignIn(object: JsonObject): SignIn {
-  const reader = new GraphObjectReader(object);
-  const status = reader.object("status");
-  const errorCode = status?.number("errorCode");
-  // Without the outcome a sign-in can count neither as activity nor as a failure.
-  if (errorCode === undefined) throw new FieldError("status.errorCode", "status.errorCode missing");
-  const signIn: SignIn = {
-    id: reader.requiredString("id"),
-    at: reader.requiredInstant("createdDateTime"),
-    userPrincipalName: reader.requiredString("userPrincipalName"),
-    errorCode,
-    // /auditLogs/signIns returns interactive sign-ins unless filtered, so absent means interactive.
-    isInteractive: reader.boolean("isInteractive") ?? true,
-  };
-  setIfDefined(signIn, "appDisplayName", reader.string("appDisplayName"));
-  setIfDefined(signIn, "ipAddress", reader.string("ipAddress"));
-  const device = reader.object("deviceDetail");
-  if (device !== undefined) {
-    setIfDefined(signIn, "deviceId", device.string("deviceId"));
-    setIfDefined(signIn, "deviceName", device.string("displayName"));
-    setIfDefined(signIn, "operatingSystem", device.string("operatingSystem"));
-    setIfDefined(signIn, "browser", device.string("browser"));
-    setIfDefined(signIn, "isCompliant", device.boolean("isCompliant"));
-    setIfDefined(signIn, "isManaged", device.boolean("isManaged"));
-    setIfDefined(signIn, "trustType", device.string("trustType"));
-  }
-  const location = reader.object("location");
-  if (location !== undefined) {
-    setIfDefined(signIn, "city", location.string("city"));
-    setIfDefined(signIn, "countryOrRegion", location.string("countryOrRegion"));
-    const coordinates = location.object("geoCoordinates");
-    if (coordinates !== undefined) {
-      setIfDefined(signIn, "latitude", coordinates.number("latitude"));
-      setIfDefined(signIn, "longitude", coordinates.number("longitude"));
-    }
-  }
-  return signIn;
-}
-
-/** The most frequent value; ties go to the alphabetically first so runs are reproducible. */
-function mostCommon(values: Iterable<string>): string | undefined {
-  const counts = new Map<string, number>();
-  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-  let best: string | undefined;
-  let bestCount = 0;
-  for (const [value, count] of counts) {
-    if (count > bestCount || (count === bestCount && best !== undefined && value < best)) {
-      best = value;
-      bestCount = count;
-    }
-  }
-  return best;
-}
-
 export async function readEntraExport(folder: string): Promise<EntraExportResult> {
-  const directory = new CoverageRecorder("entra", folder);
-  const signInsRecorder = new CoverageRecorder("entra-signins", folder);
-  const empty: EntraExportResult = {
-    accounts: [],
-    groups: [],
-    devices: [],
-    directoryRoles: [],
-    signIns: [],
-    coverage: [],
-  };
-
+  const assembler = new EntraAssembler(folder);
   try {
     if (!(await stat(folder)).isDirectory()) throw new Error("not a folder");
     await readdir(folder);
   } catch (error) {
     const message = `cannot read Entra export folder ${folder}: ${describeError(error)}`;
-    directory.addError(message);
-    signInsRecorder.addError(message);
-    return { ...empty, coverage: [directory.build(false), signInsRecorder.build(false)] };
+    assembler.directory.addError(message);
+    assembler.signInLog.addError(message);
+    return assembler.finish({ directory: false, signIns: false });
   }
   // Accept the folder holding v1.0/ as well as the v1.0 folder itself.
   const v1Root = (await isDirectory(join(folder, "v1.0"))) ? join(folder, "v1.0") : folder;
   const exportRoot = v1Root === folder ? undefined : folder;
 
-  // Users first: sign-ins and memberships refer to them.
-  const users = new Map<string, UserDraft>();
-  let usersWithSignInActivity = 0;
-  const usersFile = await findCollectionFile(join(v1Root, USERS));
-  if (usersFile !== undefined) {
-    const { truncated } = await readCollection(usersFile, directory, (object) => {
-      const draft = readUser(object);
-      if (users.has(draft.account.key)) throw duplicate(draft.account.objectId);
-      users.set(draft.account.key, draft);
-      if (draft.hasSignInActivity) usersWithSignInActivity++;
-    });
-    noteTruncated(directory, "entra.users", usersFile, truncated);
-  }
+  /** Reads one collection file when present; returns the file read, if any. */
+  const readOne = async (
+    collection: EntraCollection,
+    recorder: CoverageRecorder,
+    onObject: (object: JsonObject) => void,
+    root = v1Root,
+  ): Promise<string | undefined> => {
+    const file = await findCollectionFile(join(root, collection.path));
+    if (file === undefined) return undefined;
+    const { truncated } = await readCollection(file, recorder, onObject);
+    if (truncated) recorder.addMissing(collection.item, `export truncated: ${file} ends with an @odata.nextLink`);
+    return file;
+  };
 
-  const groups = new Map<string, Group>();
-  const groupsFile = await findCollectionFile(join(v1Root, GROUPS));
-  if (groupsFile !== undefined) {
-    const { truncated } = await readCollection(groupsFile, directory, (object) => {
-      const group = readGroup(object);
-      if (groups.has(group.key)) throw duplicate(group.objectId);
-      groups.set(group.key, group);
-    });
-    noteTruncated(directory, "entra.groups", groupsFile, truncated);
-  }
-
-  const membersFilesFound = await readGroupMembers(v1Root, groups, users, directory);
-
-  const devices = new Map<string, Device>();
-  const devicesFile = await findCollectionFile(join(v1Root, DEVICES));
-  if (devicesFile !== undefined) {
-    const { truncated } = await readCollection(devicesFile, directory, (object) => {
-      const device = readDevice(object);
-      if (devices.has(device.key)) throw duplicate(device.objectId);
-      devices.set(device.key, device);
-    });
-    noteTruncated(directory, "entra.devices", devicesFile, truncated);
-  }
-
-  const roleNames = new Map<string, string>();
-  const roleDefinitionsFile = await findCollectionFile(join(v1Root, ROLE_DEFINITIONS));
-  if (roleDefinitionsFile !== undefined) {
-    const { truncated } = await readCollection(roleDefinitionsFile, directory, (object) => {
-      const reader = new GraphObjectReader(object);
-      const id = reader.requiredString("id");
-      roleNames.set(id, reader.string("displayName") ?? id);
-    });
-    noteTruncated(directory, "entra.roleDefinitions", roleDefinitionsFile, truncated);
-  }
-  const directoryRoles: DirectoryRoleAssignment[] = [];
-  const unnamedRoleIds = new Set<string>();
-  const roleAssignmentsFile = await findCollectionFile(join(v1Root, ROLE_ASSIGNMENTS));
-  if (roleAssignmentsFile !== undefined) {
-    const { truncated } = await readCollection(roleAssignmentsFile, directory, (object) => {
-      const reader = new GraphObjectReader(object);
-      reader.requiredString("id");
-      const principalId = reader.string("principalId") ?? reader.object("principal")?.requiredString("id");
-      if (principalId === undefined) reader.requiredString("principalId");
-      const roleDefinitionId = reader.requiredString("roleDefinitionId");
-      const roleName = roleNames.get(roleDefinitionId);
-      if (roleName === undefined) unnamedRoleIds.add(roleDefinitionId);
-      directoryRoles.push({
-        roleName: roleName ?? roleDefinitionId,
-        roleDefinitionId,
-        principalKey: `entra:${principalId}`,
-        scope: reader.string("directoryScopeId") ?? "/",
-      });
-    });
-    noteTruncated(directory, "entra.roleAssignments", roleAssignmentsFile, truncated);
-  }
+  const c = ENTRA_COLLECTIONS;
+  const directoryFiles = [
+    await readOne(c.users, assembler.directory, (object) => assembler.addUser(object)),
+    await readOne(c.groups, assembler.directory, (object) => assembler.addGroup(object)),
+    await readOne(c.devices, assembler.directory, (object) => assembler.addDevice(object)),
+    await readOne(c.roleAssignments, assembler.directory, (object) => assembler.addRoleAssignment(object)),
+    await readOne(c.roleDefinitions, assembler.directory, (object) => assembler.addRoleDefinition(object)),
+  ];
+  const [usersFile] = directoryFiles;
+  const membersFilesFound = await readGroupMembers(v1Root, assembler);
+  await readOne(c.roleEligibilities, assembler.directory, (object) => assembler.addRoleEligibility(object));
 
   // Sign-ins: overlapping pulls (and v1.0 + beta) repeat sign-ins; the id identifies them.
-  const signIns = new Map<string, SignIn>();
   const signInFiles: string[] = [];
   for (const version of SIGN_IN_VERSIONS) {
     const root = version === "v1.0" ? v1Root : exportRoot === undefined ? undefined : join(exportRoot, version);
     if (root === undefined) continue;
-    const file = await findCollectionFile(join(root, SIGN_INS));
-    if (file === undefined) continue;
-    signInFiles.push(file);
-    const { truncated } = await readCollection(file, signInsRecorder, (object) => {
-      const signIn = readSignIn(object);
-      if (signIns.has(signIn.id)) return;
-      const userId = new GraphObjectReader(object).string("userId");
-      if (userId !== undefined && users.has(`entra:${userId}`)) signIn.accountKey = `entra:${userId}`;
-      signIns.set(signIn.id, signIn);
-      signInsRecorder.observeInstant(signIn.at);
-    });
-    noteTruncated(signInsRecorder, "entra.signIns", file, truncated);
+    const file = await readOne(c.signIns, assembler.signInLog, (object) => void assembler.addSignIn(object), root);
+    if (file !== undefined) signInFiles.push(file);
   }
 
-  // Finishing: tenant domain, managers, coverage notes.
-  const tenantDomain = mostCommon(
-    [...users.values()].flatMap((draft) => (draft.upnDomain === undefined ? [] : [draft.upnDomain])),
-  );
-  const accounts: Account[] = [...users.values()].map((draft) => {
-    const account: Account = { ...draft.account, directory: tenantDomain ?? UNKNOWN_TENANT };
-    if (draft.managerId !== undefined && users.has(`entra:${draft.managerId}`)) {
-      account.managerKey = `entra:${draft.managerId}`;
-    }
-    return account;
-  });
+  const securityFiles = [
+    await readOne(c.riskDetections, assembler.security, (object) => assembler.addRiskDetection(object)),
+    await readOne(c.riskyUsers, assembler.security, (object) => assembler.addRiskyUser(object)),
+    await readOne(c.mfaRegistrations, assembler.security, (object) => assembler.addMfaRegistration(object)),
+  ];
+  const intuneFiles = [
+    await readOne(c.managedDevices, assembler.intune, (object) => assembler.addManagedDevice(object)),
+    await readOne(c.deviceConfigurations, assembler.intune, (object) => assembler.addLockPolicy(object, "deviceConfiguration")),
+    await readOne(c.deviceCompliancePolicies, assembler.intune, (object) => assembler.addLockPolicy(object, "compliancePolicy")),
+  ];
 
-  const foundDirectoryFiles = [usersFile, groupsFile, devicesFile, roleAssignmentsFile, roleDefinitionsFile].filter(
-    (file) => file !== undefined,
-  );
+  const foundDirectoryFiles = directoryFiles.filter((file) => file !== undefined);
   if (foundDirectoryFiles.length === 0) {
-    directory.addError(`no directory export files (${join(v1Root, USERS)}.jsonl, ${GROUPS}, ${DEVICES}, roleManagement) in ${folder}`);
+    assembler.directory.addError(`no directory export files (${join(v1Root, c.users.path)}.jsonl, groups, devices, roleManagement) in ${folder}`);
   }
   if (usersFile === undefined && foundDirectoryFiles.length > 0) {
-    directory.addMissing("entra.users", `no user export (${join(v1Root, USERS)}.jsonl)`);
+    assembler.directory.addMissing("entra.users", `no user export (${join(v1Root, c.users.path)}.jsonl)`);
   }
-  if (usersFile !== undefined && users.size > 0 && usersWithSignInActivity === 0) {
-    directory.addMissing(
-      "entra.signInActivity",
-      "users were exported without signInActivity (needs Entra ID P1/P2 and AuditLog.Read.All)",
-    );
-  }
-  if (groups.size > 0 && membersFilesFound === 0) {
-    directory.addMissing(
+  if (assembler.groupCount > 0 && membersFilesFound === 0) {
+    assembler.directory.addMissing(
       "entra.groupMembers",
-      `no group member export (${join(v1Root, GROUPS)}/<group id>/members.jsonl): group memberships are unknown`,
+      `no group member export (${join(v1Root, "groups")}/<group id>/members.jsonl): group memberships are unknown`,
     );
   }
-  if (unnamedRoleIds.size > 0) {
-    directory.addMissing(
-      "entra.roleDefinitions",
-      `${unnamedRoleIds.size} role definition(s) not in the export; those roles are named by their id`,
-    );
-  }
-  if (signInFiles.length === 0) signInsRecorder.addError(`no sign-in log export (${SIGN_INS})`);
-  else signInsRecorder.origin = signInFiles.join(", ");
+  if (signInFiles.length === 0) assembler.signInLog.addError(`no sign-in log export (${c.signIns.path})`);
+  else assembler.signInLog.origin = signInFiles.join(", ");
+  noteAbsent(assembler.security, securityFiles, [c.riskDetections, c.riskyUsers, c.mfaRegistrations], v1Root);
+  noteAbsent(assembler.intune, intuneFiles, [c.managedDevices, c.deviceConfigurations, c.deviceCompliancePolicies], v1Root);
 
-  const result: EntraExportResult = {
-    accounts,
-    groups: [...groups.values()],
-    devices: [...devices.values()],
-    directoryRoles,
-    signIns: [...signIns.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : 1)),
-    coverage: [
-      directory.build(foundDirectoryFiles.length > 0),
-      signInsRecorder.build(signInFiles.length > 0),
-    ],
-  };
-  if (tenantDomain !== undefined) result.tenantDomain = tenantDomain;
-  return result;
+  const anyFound = (files: Array<string | undefined>): boolean | undefined => (files.some((file) => file !== undefined) ? true : undefined);
+  const ran = { directory: foundDirectoryFiles.length > 0, signIns: signInFiles.length > 0 };
+  const security = anyFound(securityFiles);
+  const intune = anyFound(intuneFiles);
+  return assembler.finish({ ...ran, ...(security === undefined ? {} : { security }), ...(intune === undefined ? {} : { intune }) });
 }
 
-/** Rejects a repeated object id; the first occurrence wins. */
-function duplicate(id: string): FieldError {
-  return new FieldError("id", `duplicate id ${id}: the first occurrence is kept`);
+/**
+ * A source whose export holds some of its files: the absent ones are missing data. A source with
+ * none of its files is left out of coverage and so counts as "did not run".
+ */
+function noteAbsent(recorder: CoverageRecorder, files: Array<string | undefined>, collections: EntraCollection[], v1Root: string): void {
+  if (files.every((file) => file === undefined)) return;
+  files.forEach((file, index) => {
+    const collection = collections[index]!;
+    if (file === undefined) recorder.addMissing(collection.item, `not in the export (${join(v1Root, collection.path)}.jsonl)`);
+  });
 }
 
 /**
  * Reads v1.0/groups/<id>/members files. Returns how many members files were found, so the caller
  * can tell "no memberships exported" from "groups without members".
  */
-async function readGroupMembers(
-  v1Root: string,
-  groups: Map<string, Group>,
-  users: Map<string, UserDraft>,
-  recorder: CoverageRecorder,
-): Promise<number> {
+async function readGroupMembers(v1Root: string, assembler: EntraAssembler): Promise<number> {
   let groupFolders: string[];
   try {
-    const entries = await readdir(join(v1Root, GROUPS), { withFileTypes: true });
+    const entries = await readdir(join(v1Root, "groups"), { withFileTypes: true });
     groupFolders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
   } catch {
     return 0;
@@ -408,35 +138,18 @@ async function readGroupMembers(
   let found = 0;
   const unknownGroups: string[] = [];
   for (const groupId of groupFolders) {
-    const file = await findCollectionFile(join(v1Root, GROUPS, groupId, "members"));
+    const file = await findCollectionFile(join(v1Root, "groups", groupId, "members"));
     if (file === undefined) continue;
     found++;
-    const group = groups.get(`entra:${groupId}`);
-    if (group === undefined) {
+    if (!assembler.hasGroup(groupId)) {
       unknownGroups.push(groupId);
       continue;
     }
-    const seen = new Set(group.directMemberKeys);
-    const { truncated } = await readCollection(file, recorder, (object) => {
-      const reader = new GraphObjectReader(object);
-      const id = reader.requiredString("id");
-      const kind = ODATA_TYPE_KEYS[reader.string("@odata.type") ?? "#microsoft.graph.user"];
-      // Service principals, contacts and the like are not snapshot objects; keep them visible
-      // without letting them pass for account keys.
-      const memberKey = kind === undefined ? `entra-other:${id}` : `entra:${id}`;
-      if (!seen.has(memberKey)) {
-        seen.add(memberKey);
-        group.directMemberKeys.push(memberKey);
-      }
-      const user = kind === "user" ? users.get(memberKey) : undefined;
-      if (user !== undefined && !user.account.directGroupKeys.includes(group.key)) {
-        user.account.directGroupKeys.push(group.key);
-      }
-    });
-    noteTruncated(recorder, "entra.groupMembers", file, truncated);
+    const { truncated } = await readCollection(file, assembler.directory, (object) => assembler.addMember(groupId, object));
+    if (truncated) assembler.directory.addMissing("entra.groupMembers", `export truncated: ${file} ends with an @odata.nextLink`);
   }
   if (unknownGroups.length > 0) {
-    recorder.addMissing(
+    assembler.directory.addMissing(
       "entra.groupMembers",
       `${unknownGroups.length} members export(s) belong to groups not in the group export (e.g. ${unknownGroups[0]}); ignored`,
     );
