@@ -95,7 +95,7 @@ describe("findings history over simulated weeks of the demo", function () {
     await generateDemo({ outDir: path.join(workdir, "demo", "data"), staff: 300 });
     copyFileSync(path.resolve("demo/kontokoll.demo.yaml"), path.join(workdir, "demo", "kontokoll.demo.yaml"));
     loaded = await loadConfig(path.join(workdir, "demo", "kontokoll.demo.yaml"));
-    base = buildSnapshot(await collectParts(loaded), {
+    base = buildSnapshot(await collectParts(loaded, { asOf: "2026-11-21T02:00:00.000Z" }), {
       organisation: loaded.config.organisation.name,
       departments: loaded.config.organisation.departments,
       collectedAt: "2026-11-21T02:00:00.000Z",

@@ -53,7 +53,7 @@ describe("the demo municipality audited live over LDAP and offline from LDIF", f
       ].join("\n"),
     );
     const config = await loadConfig(file);
-    const snapshot = buildSnapshot(await collectParts(config), {
+    const snapshot = buildSnapshot(await collectParts(config, { asOf: AS_OF }), {
       organisation: "Exempelkommun",
       departments: config.config.organisation.departments,
       collectedAt: AS_OF,

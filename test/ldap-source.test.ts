@@ -1,3 +1,4 @@
+import { emptyParts } from "../src/sources/collect.js";
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -150,7 +151,7 @@ describe("LDAP source against a real Samba AD domain controller", function () {
       const domainAdmins = result.groups.find((group) => group.key === `ad:${scenario.domainSid}-512`)!;
       assert.equal(domainAdmins.privileged, true);
       const snapshot = buildSnapshot(
-        { ...result, directoryRoles: [], signIns: [], windowsEvents: [], coverage: [result.coverage] },
+        { ...emptyParts(), ...result, coverage: [result.coverage] },
         { organisation: "Test", departments: [], collectedAt: scenario.loadedAt },
       );
       const [first, second] = scenario.cases.cycleGroups;
@@ -305,7 +306,7 @@ describe("LDAP source against a real Samba AD domain controller", function () {
         assert.match(warning?.why ?? "", /^1 of \d+ user entries have no readable userAccountControl/);
 
         const snapshot = buildSnapshot(
-          { ...result, directoryRoles: [], signIns: [], windowsEvents: [], coverage: [result.coverage] },
+          { ...emptyParts(), ...result, coverage: [result.coverage] },
           { organisation: "Test", departments: [], collectedAt: new Date().toISOString() },
         );
         for (const run of runChecks(snapshot, new Map())) {

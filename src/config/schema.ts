@@ -86,6 +86,82 @@ const graphExportSource = z.strictObject({
   folder: z.string().min(1),
 });
 
+const httpsUrl = z.url({ protocol: /^https$/, error: "expected an https:// URL" });
+
+const rateLimit = z.strictObject({
+  /** Requests (resource units for directory) allowed per window. */
+  requests: z.number().int().min(1),
+  windowSeconds: z.number().positive(),
+});
+
+/** Live Microsoft Graph: an app registration with read-only application permissions. */
+const graphSource = z.strictObject({
+  type: z.literal("graph"),
+  tenantId: z.string().min(1),
+  clientId: z.string().min(1),
+  /** National cloud: sets the Graph and sign-in hosts unless graphBaseUrl/authorityHost are given. */
+  cloud: z.enum(["global", "usgov", "usgov-dod", "china"]).default("global"),
+  graphBaseUrl: httpsUrl.optional(),
+  authorityHost: httpsUrl.optional(),
+  /** Extra CA certificate(s) (PEM) to trust, e.g. of a TLS-inspecting proxy. */
+  caFile: z.string().min(1).optional(),
+  /** Client certificate (preferred): a PEM file with the certificate and its private key, owner-readable only… */
+  certificateFile: z.string().min(1).optional(),
+  /** …or the PEM text in this environment variable (or .env). */
+  certificateEnv: envName.default("KONTOKOLL_GRAPH_CERTIFICATE"),
+  /** Client secret, when no certificate is configured: from this environment variable (or .env)… */
+  clientSecretEnv: envName.default("KONTOKOLL_GRAPH_CLIENT_SECRET"),
+  /** …or this file (owner-readable only). */
+  clientSecretFile: z.string().min(1).optional(),
+  /** What to read besides users, groups, devices and role assignments. */
+  collect: z
+    .strictObject({
+      signIns: z.boolean().default(true),
+      /** Non-interactive sign-ins come from the beta endpoint. */
+      nonInteractiveSignIns: z.boolean().default(true),
+      roleEligibility: z.boolean().default(true),
+      identityProtection: z.boolean().default(true),
+      mfaRegistration: z.boolean().default(true),
+      intune: z.boolean().default(true),
+    })
+    .prefault({}),
+  signIns: z
+    .strictObject({
+      /** First pull: this many days back (Entra keeps 7 days without P1, 30 with). */
+      initialDays: z.number().int().min(1).max(30).default(30),
+      /** Each pull starts this long before the last one ended: late-arriving sign-ins are not missed. */
+      overlapMinutes: z.number().int().min(0).max(1440).default(60),
+      /** Days of the local sign-in copy the checks look at. */
+      analysisDays: z.number().int().min(1).max(400).default(30),
+    })
+    .prefault({}),
+  /** Client-side pacing per throttling bucket; the defaults are Graph's documented limits. */
+  limits: z
+    .strictObject({
+      reports: rateLimit.default({ requests: 5, windowSeconds: 10 }),
+      identityProtection: rateLimit.default({ requests: 1, windowSeconds: 1 }),
+      /** Resource units; 3,500 per 10 s is the smallest tenant's allowance. */
+      directory: rateLimit.default({ requests: 3500, windowSeconds: 10 }),
+      intune: rateLimit.default({ requests: 100, windowSeconds: 20 }),
+    })
+    .prefault({}),
+  retry: z
+    .strictObject({
+      /** Retries of a 429/503/504 answer by the Graph client (at most 10). */
+      maxRetries: z.number().int().min(0).max(10).default(8),
+      /** The Graph client's base delay when no Retry-After is sent. */
+      delaySeconds: z.number().int().min(1).max(180).default(3),
+      /** Attempts of a request that failed otherwise (dropped connection, timeout, malformed answer). */
+      attempts: z.number().int().min(1).max(10).default(4),
+      /** Back-off before the second attempt; doubles each time. Also the pause after a 429 without Retry-After. */
+      backoffSeconds: z.number().min(0).max(300).default(2),
+    })
+    .prefault({}),
+  timeoutSeconds: z.number().int().min(1).max(600).default(60),
+  /** Group member lists fetched per $batch request (Graph allows 20). */
+  batchSize: z.number().int().min(1).max(20).default(20),
+});
+
 const windowsEventsSource = z.strictObject({
   files: z.array(z.string().min(1)).min(1),
   /** Time zone of exports whose event times carry no offset (NXLog EventTime). */
@@ -96,7 +172,7 @@ const sources = z
   .strictObject({
     /** One AD source, or a list of them (several domains). */
     ad: z.union([adSource, z.array(adSource).min(1)]).optional(),
-    entra: graphExportSource.optional(),
+    entra: z.discriminatedUnion("type", [graphExportSource, graphSource]).optional(),
     windowsEvents: windowsEventsSource.optional(),
   })
   .refine((value) => value.ad !== undefined || value.entra !== undefined, {
@@ -154,6 +230,7 @@ export type KontokollConfig = z.infer<typeof configSchema>;
 export type DepartmentConfig = KontokollConfig["organisation"]["departments"][number];
 export type LdapSourceConfig = z.infer<typeof ldapSource>;
 export type AdSourceConfig = z.infer<typeof adSource>;
+export type GraphSourceConfig = z.infer<typeof graphSource>;
 
 /** The configured AD sources as a list, whether the file names one or several. */
 export function adSourcesOf(config: KontokollConfig): AdSourceConfig[] {

@@ -9,6 +9,21 @@ export class MissingSecretError extends Error {
  * Reads a secret from a file (first line, trimmed) or an environment variable (.env is loaded
  * into the environment at start). Secrets never come from the YAML configuration.
  */
+/** A whole secret file (a PEM certificate with its key), which must be owner-readable only. */
+export function readSecretFile(what: string, file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new MissingSecretError(`${what}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? "error"}`);
+  }
+  if ((statSync(file).mode & 0o077) !== 0 && process.platform !== "win32") {
+    throw new MissingSecretError(`${what}: ${file} is readable by other users; chmod 600 it`);
+  }
+  if (text.trim() === "") throw new MissingSecretError(`${what}: ${file} is empty`);
+  return text;
+}
+
 export function readSecret(what: string, source: { env: string; file?: string }): string {
   if (source.file !== undefined) {
     let text: string;

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Coverage } from "../snapshot/model.js";
+import type { Coverage, SignIn } from "../snapshot/model.js";
 import { faultPoint } from "../faults.js";
 import { openSqlite, type SqlDatabase } from "./sqlite.js";
 import { isExcepted, type ExceptionProblem } from "./exceptions.js";
@@ -167,6 +167,12 @@ export const MIGRATIONS: readonly string[] = [
      json TEXT NOT NULL
    );
    CREATE INDEX sign_ins_at ON sign_ins(at);`,
+  // Where each incremental source pull ended (the Entra sign-in streams).
+  `CREATE TABLE source_watermarks (
+     stream TEXT PRIMARY KEY,
+     at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );`,
 ];
 
 /**
@@ -415,6 +421,32 @@ export class FindingsStore {
       const signIns = this.db.prepare(`DELETE FROM sign_ins WHERE at < ?`).run(signInCutoff).changes;
       return { cutoff, runs, findings: removedFindings, runFindings, weeklyCounts, signIns };
     });
+  }
+
+  watermark(stream: string): string | undefined {
+    return this.db.prepare<{ at: string }>(`SELECT at FROM source_watermarks WHERE stream = ?`).get(stream)?.at;
+  }
+
+  /** Sign-ins and, with the last page of a pull, the new watermark: one transaction per page. */
+  store(signIns: readonly SignIn[], watermark?: { stream: string; at: string }): number {
+    return this.db.transaction((): number => {
+      const insert = this.db.prepare(`INSERT OR IGNORE INTO sign_ins (id, at, user_principal_name, json) VALUES (?, ?, ?, ?)`);
+      let added = 0;
+      for (const signIn of signIns) added += insert.run(signIn.id, signIn.at, signIn.userPrincipalName, JSON.stringify(signIn)).changes;
+      if (watermark !== undefined) {
+        this.db
+          .prepare(`INSERT INTO source_watermarks (stream, at, updated_at) VALUES (?, ?, ?) ON CONFLICT(stream) DO UPDATE SET at = excluded.at, updated_at = excluded.updated_at`)
+          .run(watermark.stream, watermark.at, new Date().toISOString());
+      }
+      return added;
+    });
+  }
+
+  between(start: string, end: string): SignIn[] {
+    return this.db
+      .prepare<{ json: string }>(`SELECT json FROM sign_ins WHERE at >= ? AND at <= ? ORDER BY at, id`)
+      .all(start, end)
+      .map((row) => JSON.parse(row.json) as SignIn);
   }
 
   /** Everything a report needs about one run. */

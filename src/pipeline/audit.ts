@@ -72,7 +72,23 @@ async function runLocked(loaded: LoadedConfig, options: AuditOptions): Promise<A
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const register = await loadExceptions(loaded.resolvePath(loaded.config.exceptions.file), loaded.config.exceptions.file);
-  const snapshot = await obtainSnapshot(loaded, options, startedAt);
+  const store = FindingsStore.open(stateFile(loaded));
+  try {
+    return await auditWithStore(loaded, options, startedAt, register, store);
+  } finally {
+    store.close();
+  }
+}
+
+async function auditWithStore(
+  loaded: LoadedConfig,
+  options: AuditOptions,
+  startedAt: string,
+  register: Awaited<ReturnType<typeof loadExceptions>>,
+  store: FindingsStore,
+): Promise<AuditResult> {
+  const now = options.now ?? (() => new Date());
+  const snapshot = await obtainSnapshot(loaded, options, startedAt, store);
   options.log.info(
     { accounts: snapshot.accounts.length, identities: snapshot.identities.length, groups: snapshot.groups.length, signIns: snapshot.signIns.length, windowsEvents: snapshot.windowsEvents.length },
     "snapshot ready",
@@ -86,8 +102,7 @@ async function runLocked(loaded: LoadedConfig, options: AuditOptions): Promise<A
   }
   for (const problem of problems) options.log.warn({ file: register.file, line: problem.line }, `exception register: ${problem.message}`);
 
-  const store = FindingsStore.open(stateFile(loaded));
-  try {
+  {
     const runId = store.recordRun({
       startedAt,
       finishedAt: now().toISOString(),
@@ -107,8 +122,6 @@ async function runLocked(loaded: LoadedConfig, options: AuditOptions): Promise<A
     const report = options.writeReport ? await writeReport(loaded, run) : undefined;
     if (report !== undefined) options.log.info({ file: report.file }, "weekly workbook written");
     return report === undefined ? { runId, run } : { runId, run, report };
-  } finally {
-    store.close();
   }
 }
 
@@ -164,12 +177,13 @@ async function writeReport(loaded: LoadedConfig, run: RunRecord): Promise<Writte
   });
 }
 
-async function obtainSnapshot(loaded: LoadedConfig, options: AuditOptions, startedAt: string): Promise<Snapshot> {
+async function obtainSnapshot(loaded: LoadedConfig, options: AuditOptions, startedAt: string, store: FindingsStore): Promise<Snapshot> {
   if (options.snapshotIn !== undefined) return readSnapshot(options.snapshotIn);
-  const parts = await collectParts(loaded);
+  const collectedAt = new Date(options.asOf ?? loaded.config.audit.asOf ?? startedAt).toISOString();
+  const parts = await collectParts(loaded, { asOf: collectedAt, signInArchive: store, log: options.log });
   return buildSnapshot(parts, {
     organisation: loaded.config.organisation.name,
     departments: loaded.config.organisation.departments,
-    collectedAt: new Date(options.asOf ?? loaded.config.audit.asOf ?? startedAt).toISOString(),
+    collectedAt,
   });
 }

@@ -4,6 +4,7 @@ import type { LoadedConfig } from "../config/load.js";
 import { CHECKS } from "../checks/registry.js";
 import { unavailability } from "../checks/run.js";
 import type { SourceCoverage, SourceKind } from "../snapshot/model.js";
+import { probeGraph, type GraphProbeResult } from "../sources/graph/probe.js";
 import { probeLdap, type LdapProbeResult } from "../sources/ldap/probe.js";
 
 export interface SourceProbe {
@@ -12,6 +13,7 @@ export interface SourceProbe {
   ok: boolean;
   detail: string;
   ldap?: LdapProbeResult;
+  graph?: GraphProbeResult;
 }
 
 export interface ConnectionReport {
@@ -44,7 +46,17 @@ export async function testConnections(loaded: LoadedConfig): Promise<ConnectionR
       for (const file of adSource.files) record(await fileProbe("ad", loaded.resolvePath(file)));
     }
   }
-  if (sources.entra !== undefined) {
+  if (sources.entra?.type === "graph") {
+    const graph = await probeGraph(sources.entra, loaded.resolvePath);
+    const readable = graph.items.filter((item) => item.ok).length;
+    const detail = graph.ok
+      ? `token (${graph.credential}) with ${graph.grantedPermissions.length === 0 ? "no application permissions" : graph.grantedPermissions.join(", ")}; ` +
+        `${readable} of ${graph.items.length} collections readable` +
+        graph.items.filter((item) => !item.ok).map((item) => `\n     - ${item.collection}: ${item.detail}`).join("")
+      : (graph.error ?? "failed");
+    probes.push({ source: "entra", origin: graph.origin, ok: graph.ok, detail, graph });
+    coverage.push(...graph.coverage);
+  } else if (sources.entra !== undefined) {
     const folder = loaded.resolvePath(sources.entra.folder);
     record(await fileProbe("entra", `${folder}/v1.0/users.jsonl`));
     record(await fileProbe("entra-signins", `${folder}/v1.0/auditLogs/signIns.jsonl`));

@@ -1,18 +1,47 @@
 import { adSourcesOf } from "../config/schema.js";
 import type { LoadedConfig } from "../config/load.js";
+import type { Logger } from "../log.js";
 import type { SnapshotParts } from "../snapshot/build.js";
+import type { EntraResult } from "./entra/assemble.js";
 import { readAdLdif } from "./exports/ad-ldif.js";
 import { readEntraExport } from "./exports/entra-export.js";
 import { readWindowsEvents } from "./exports/windows-events.js";
+import { readEntraGraph } from "./graph/entra-graph.js";
+import type { SignInArchive } from "./graph/sign-in-archive.js";
 import { readAdLdap } from "./ldap/ad-ldap.js";
+
+export interface CollectContext {
+  /** The audit's "as of" instant; live sources read up to it. */
+  asOf: string;
+  /** The local copy of Entra sign-ins (in the state file). */
+  signInArchive?: SignInArchive;
+  log?: Logger;
+}
+
+export function emptyParts(): SnapshotParts {
+  return {
+    domains: [],
+    accounts: [],
+    groups: [],
+    devices: [],
+    directoryRoles: [],
+    signIns: [],
+    riskDetections: [],
+    riskyUsers: [],
+    mfaRegistrations: [],
+    lockPolicies: [],
+    windowsEvents: [],
+    coverage: [],
+  };
+}
 
 /**
  * Runs every configured source and gathers what they read. An export that cannot be read is
  * recorded in coverage (ran: false, with the reason) and the others still run; a live directory
  * that fails mid-way fails the run, because half a directory must not be audited as a whole one.
  */
-export async function collectParts(loaded: LoadedConfig): Promise<SnapshotParts> {
-  const parts: SnapshotParts = { domains: [], accounts: [], groups: [], devices: [], directoryRoles: [], signIns: [], windowsEvents: [], coverage: [] };
+export async function collectParts(loaded: LoadedConfig, context: CollectContext): Promise<SnapshotParts> {
+  const parts = emptyParts();
   const { sources } = loaded.config;
 
   const adSources = adSourcesOf(loaded.config);
@@ -28,12 +57,27 @@ export async function collectParts(loaded: LoadedConfig): Promise<SnapshotParts>
     parts.coverage.push(ad.coverage);
   }
   if (sources.entra !== undefined) {
-    const entra = await readEntraExport(loaded.resolvePath(sources.entra.folder));
+    let entra: EntraResult;
+    if (sources.entra.type === "graph-export") {
+      entra = await readEntraExport(loaded.resolvePath(sources.entra.folder));
+    } else {
+      const live = await readEntraGraph(sources.entra, loaded.resolvePath, {
+        asOf: context.asOf,
+        ...(context.signInArchive === undefined ? {} : { archive: context.signInArchive }),
+        ...(context.log === undefined ? {} : { log: context.log }),
+      });
+      context.log?.info({ ...live.statistics, gates: undefined, gateStatistics: live.statistics.gates }, "Graph read");
+      entra = live;
+    }
     appendAll(parts.accounts, entra.accounts);
     appendAll(parts.groups, entra.groups);
     appendAll(parts.devices, entra.devices);
     appendAll(parts.directoryRoles, entra.directoryRoles);
     appendAll(parts.signIns, entra.signIns);
+    appendAll(parts.riskDetections, entra.riskDetections);
+    appendAll(parts.riskyUsers, entra.riskyUsers);
+    appendAll(parts.mfaRegistrations, entra.mfaRegistrations);
+    appendAll(parts.lockPolicies, entra.lockPolicies);
     appendAll(parts.coverage, entra.coverage);
   }
   if (sources.windowsEvents !== undefined) {
