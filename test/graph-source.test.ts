@@ -13,6 +13,8 @@ import { runChecks } from "../src/checks/run.js";
 import { parseConfig, type LoadedConfig } from "../src/config/load.js";
 import type { GraphSourceConfig } from "../src/config/schema.js";
 import { FindingsStore } from "../src/findings/store.js";
+import { createLogger } from "../src/log.js";
+import { runAudit, stateFile } from "../src/pipeline/audit.js";
 import { testConnections } from "../src/pipeline/test-connection.js";
 import { buildSnapshot } from "../src/snapshot/build.js";
 import type { EntraResult } from "../src/sources/entra/assemble.js";
@@ -266,6 +268,24 @@ describe("Entra source over Microsoft Graph (src/sources/graph) against a local 
       assert.deepEqual(second.signIns.map((signIn) => signIn.id), expected.signIns.map((signIn) => signIn.id));
       assert.equal(store.between("2000-01-01T00:00:00.000Z", AS_OF).length, expected.signIns.length);
       assert.ok(second.statistics.signInsNew < expected.signIns.length);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("an audit run reads the tenant live and keeps the sign-ins and the watermark in its state file", async () => {
+    const fake = await start();
+    const runFolder = await mkdtemp(join(folder, "audit-"));
+    const loaded = configFor(fake, runFolder);
+    const result = await runAudit(loaded, { asOf: AS_OF, writeReport: false, log: createLogger("silent") });
+    assert.deepEqual(
+      result.run.coverage.sources.map((source) => [source.source, source.ran]),
+      [["entra", true], ["entra-signins", true], ["entra-security", true], ["intune", true]],
+    );
+    const store = FindingsStore.open(stateFile(loaded));
+    try {
+      assert.equal(store.watermark("entra.signIns.interactive"), AS_OF);
+      assert.equal(store.between("2000-01-01T00:00:00.000Z", AS_OF).length, expected.signIns.length);
     } finally {
       store.close();
     }

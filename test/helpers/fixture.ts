@@ -1,3 +1,4 @@
+import { emptyParts } from "../../src/sources/collect.js";
 import type { DepartmentConfig } from "../../src/config/schema.js";
 import type { Finding } from "../../src/findings/finding.js";
 import { buildSnapshot, type SnapshotParts } from "../../src/snapshot/build.js";
@@ -61,17 +62,7 @@ export const DEPARTMENTS: DepartmentConfig[] = [
 export function snapshotOf(parts: Partial<SnapshotParts>): Snapshot {
   return buildSnapshot(
     {
-      domains: [],
-      accounts: [],
-      groups: [],
-      devices: [],
-      directoryRoles: [],
-      signIns: [],
-      riskDetections: [],
-      riskyUsers: [],
-      mfaRegistrations: [],
-      lockPolicies: [],
-      windowsEvents: [],
+      ...emptyParts(),
       coverage: [coverage("ad"), coverage("entra")],
       ...parts,
     },

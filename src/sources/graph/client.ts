@@ -179,6 +179,27 @@ export interface BatchResponse {
   body: unknown;
 }
 
+/** The client options a configured Graph source implies. */
+export function clientOptionsFor(
+  config: { timeoutSeconds: number; retry: { maxRetries: number; delaySeconds: number; attempts: number; backoffSeconds: number } },
+  endpoints: { baseUrl: string; scope: string },
+  credential: { credential: TokenCredential; ca?: string },
+  gates: ThrottleGates,
+): GraphClientOptions {
+  return {
+    baseUrl: endpoints.baseUrl,
+    scope: endpoints.scope,
+    credential: credential.credential,
+    gates,
+    ...(credential.ca === undefined ? {} : { ca: credential.ca }),
+    timeoutSeconds: config.timeoutSeconds,
+    maxRetries: config.retry.maxRetries,
+    retryDelaySeconds: config.retry.delaySeconds,
+    attempts: config.retry.attempts,
+    backoffSeconds: config.retry.backoffSeconds,
+  };
+}
+
 /** GETs JSON pages and $batches with retries; see the module comment. */
 export class GraphApi {
   private readonly client: Client;

@@ -17,7 +17,7 @@ import { mapSignIn } from "../entra/map.js";
 import { FieldError, type CoverageRecorder } from "../exports/coverage.js";
 import { isJsonObject, type JsonObject } from "../exports/graph-pages.js";
 import { graphCredential, graphEndpoints } from "./auth.js";
-import { GraphApi, GraphRequestError, retryAfterMs, type BatchRequest } from "./client.js";
+import { clientOptionsFor, GraphApi, GraphRequestError, retryAfterMs, type BatchRequest } from "./client.js";
 import { MemorySignInArchive, type SignInArchive } from "./sign-in-archive.js";
 import { resourceUnits, systemClock, ThrottleGates, type Clock, type GateStatistics } from "./throttle.js";
 import type { ThrottleBucket } from "../entra/collections.js";
@@ -105,19 +105,10 @@ export async function readEntraGraph(
   let api: GraphApi;
   let grantedRoles: string[] | undefined;
   try {
-    const { credential, ca } = graphCredential(config, resolvePath);
-    grantedRoles = await tokenRoles(credential, endpoints.scope);
+    const graphAuth = graphCredential(config, resolvePath);
+    grantedRoles = await tokenRoles(graphAuth.credential, endpoints.scope);
     api = new GraphApi({
-      baseUrl: endpoints.baseUrl,
-      scope: endpoints.scope,
-      credential,
-      gates,
-      ...(ca === undefined ? {} : { ca }),
-      timeoutSeconds: config.timeoutSeconds,
-      maxRetries: config.retry.maxRetries,
-      retryDelaySeconds: config.retry.delaySeconds,
-      attempts: config.retry.attempts,
-      backoffSeconds: config.retry.backoffSeconds,
+      ...clientOptionsFor(config, endpoints, graphAuth, gates),
       clock,
       onRetry: (event) => {
         statistics.retries++;

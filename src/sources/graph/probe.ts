@@ -7,7 +7,7 @@ import type { GraphSourceConfig } from "../../config/schema.js";
 import type { MissingData, SourceCoverage } from "../../snapshot/model.js";
 import { ENTRA_COLLECTIONS, type EntraCollection, type EntraCollectionName } from "../entra/collections.js";
 import { graphCredential, graphEndpoints } from "./auth.js";
-import { GraphApi, GraphRequestError } from "./client.js";
+import { clientOptionsFor, GraphApi, GraphRequestError } from "./client.js";
 import { firstUrl, NON_INTERACTIVE_FILTER, tokenRoles, whyUnreadable } from "./entra-graph.js";
 import { ThrottleGates } from "./throttle.js";
 
@@ -49,21 +49,10 @@ export async function probeGraph(config: GraphSourceConfig, resolvePath: (path: 
   };
   let api: GraphApi;
   try {
-    const { credential, ca, kind } = graphCredential(config, resolvePath);
-    result.credential = kind;
-    result.grantedPermissions = await tokenRoles(credential, endpoints.scope);
-    api = new GraphApi({
-      baseUrl: endpoints.baseUrl,
-      scope: endpoints.scope,
-      credential,
-      gates: new ThrottleGates(config.limits),
-      ...(ca === undefined ? {} : { ca }),
-      timeoutSeconds: config.timeoutSeconds,
-      maxRetries: config.retry.maxRetries,
-      retryDelaySeconds: config.retry.delaySeconds,
-      attempts: config.retry.attempts,
-      backoffSeconds: config.retry.backoffSeconds,
-    });
+    const graphAuth = graphCredential(config, resolvePath);
+    result.credential = graphAuth.kind;
+    result.grantedPermissions = await tokenRoles(graphAuth.credential, endpoints.scope);
+    api = new GraphApi(clientOptionsFor(config, endpoints, graphAuth, new ThrottleGates(config.limits)));
   } catch (error) {
     return fail(`cannot get a token: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
   }
