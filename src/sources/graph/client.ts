@@ -121,8 +121,12 @@ class ThrottleMiddleware implements Middleware {
     const { path, query } = graphPathOf(requestUrl(context));
     // A $batch's sub-requests were paced one by one before it was sent.
     const bucket = path === "$batch" ? undefined : bucketOf(path, query);
-    if (bucket !== undefined) await this.gates.gate(bucket).acquire(bucket === "directory" ? resourceUnits(path, query) : 1);
-    await this.next!.execute(context);
+    const slot = bucket === undefined ? undefined : await this.gates.gate(bucket).acquire(bucket === "directory" ? resourceUnits(path, query) : 1);
+    try {
+      await this.next!.execute(context);
+    } finally {
+      slot?.done();
+    }
     const status = context.response?.status;
     if (bucket !== undefined && (status === 429 || status === 503)) {
       this.gates.gate(bucket).pause(retryAfterMs(headerOf(context, "Retry-After"), this.clock.now()) ?? this.backoffMs);

@@ -17,9 +17,9 @@ import { mapSignIn } from "../entra/map.js";
 import { FieldError, type CoverageRecorder } from "../exports/coverage.js";
 import { isJsonObject, type JsonObject } from "../exports/graph-pages.js";
 import { graphCredential, graphEndpoints } from "./auth.js";
-import { clientOptionsFor, GraphApi, GraphRequestError, retryAfterMs, type BatchRequest } from "./client.js";
+import { clientOptionsFor, GraphApi, GraphRequestError, retryAfterMs, type BatchRequest, type BatchResponse } from "./client.js";
 import { MemorySignInArchive, type SignInArchive } from "./sign-in-archive.js";
-import { resourceUnits, systemClock, ThrottleGates, type Clock, type GateStatistics } from "./throttle.js";
+import { resourceUnits, systemClock, ThrottleGates, type Clock, type GateSlot, type GateStatistics } from "./throttle.js";
 import type { ThrottleBucket } from "../entra/collections.js";
 
 export interface GraphSourceContext {
@@ -335,13 +335,19 @@ async function readMembers(
   while (queue.length > 0) {
     const chunk = queue.splice(0, batchSize);
     const requests: BatchRequest[] = [];
+    const slots: GateSlot[] = [];
     for (const [index, entry] of chunk.entries()) {
       const url = memberUrl(entry.groupId);
       const parsed = new URL(url, "https://graph.invalid/v1.0");
-      await gate.acquire(resourceUnits(`groups/${entry.groupId}/members`, parsed.searchParams));
+      slots.push(await gate.acquire(resourceUnits(`groups/${entry.groupId}/members`, parsed.searchParams)));
       requests.push({ id: String(index), url });
     }
-    const responses = await api.batch(requests);
+    let responses: BatchResponse[];
+    try {
+      responses = await api.batch(requests);
+    } finally {
+      for (const slot of slots) slot.done();
+    }
     const answered = new Map(responses.map((response) => [response.id, response]));
     let pauseMs = 0;
     for (const [index, entry] of chunk.entries()) {

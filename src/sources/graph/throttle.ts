@@ -29,15 +29,21 @@ export interface GateStatistics {
   pauses: number;
 }
 
+/** One request's place in its gate's window; `done` moves it to when the answer arrived. */
+export interface GateSlot {
+  done(): void;
+}
+
 /**
  * A sliding-window gate: at most `requests` units start within any window. Acquisitions are served
- * in arrival order. A small margin on the window absorbs the clock and network skew between us and
- * Graph, which counts at arrival.
+ * in arrival order. Graph counts a request when it arrives, which we cannot see; it arrives before
+ * its answer does, so a slot is dated from the answer once there is one. That way network and
+ * handshake delays can never squeeze two windows' requests into one of Graph's.
  */
 export class RateGate {
-  private readonly starts: Array<{ at: number; cost: number }> = [];
+  private starts: Array<{ at: number; cost: number }> = [];
   private pausedUntil = 0;
-  private tail: Promise<void> = Promise.resolve();
+  private tail: Promise<unknown> = Promise.resolve();
   private readonly windowMs: number;
   readonly statistics: GateStatistics = { acquired: 0, waitedMs: 0, pauses: 0 };
 
@@ -46,11 +52,12 @@ export class RateGate {
     private readonly clock: Clock = systemClock,
   ) {
     const windowMs = limit.windowSeconds * 1000;
-    this.windowMs = windowMs + Math.min(250, Math.max(50, windowMs * 0.02));
+    // A little slack for timer granularity.
+    this.windowMs = windowMs + Math.min(100, Math.max(10, windowMs * 0.01));
   }
 
   /** Resolves when a request of this cost may start. */
-  acquire(cost = 1): Promise<void> {
+  acquire(cost = 1): Promise<GateSlot> {
     const turn = this.tail.then(() => this.waitForRoom(Math.min(Math.max(cost, 1), this.limit.requests)));
     // A failed wait must not block later callers.
     this.tail = turn.catch(() => undefined);
@@ -63,7 +70,7 @@ export class RateGate {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + milliseconds);
   }
 
-  private async waitForRoom(cost: number): Promise<void> {
+  private async waitForRoom(cost: number): Promise<GateSlot> {
     const began = this.clock.now();
     for (;;) {
       const now = this.clock.now();
@@ -71,18 +78,20 @@ export class RateGate {
         await this.clock.sleep(this.pausedUntil - now);
         continue;
       }
-      while (this.starts.length > 0 && this.starts[0]!.at <= now - this.windowMs) this.starts.shift();
+      this.starts = this.starts.filter((start) => start.at > now - this.windowMs);
       const used = this.starts.reduce((sum, start) => sum + start.cost, 0);
       if (used + cost <= this.limit.requests) {
-        this.starts.push({ at: now, cost });
+        const slot = { at: now, cost };
+        this.starts.push(slot);
         this.statistics.acquired++;
         this.statistics.waitedMs += now - began;
-        return;
+        return { done: () => void (slot.at = Math.max(slot.at, this.clock.now())) };
       }
       // Wait until enough of the oldest starts leave the window.
+      const oldestFirst = [...this.starts].sort((a, b) => a.at - b.at);
       let freed = 0;
       let until = now;
-      for (const start of this.starts) {
+      for (const start of oldestFirst) {
         freed += start.cost;
         until = start.at + this.windowMs;
         if (used - freed + cost <= this.limit.requests) break;
