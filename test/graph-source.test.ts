@@ -187,7 +187,8 @@ describe("Entra source over Microsoft Graph (src/sources/graph) against a local 
   });
 
   it("recovers from a server that throttles harder than configured: 429s are retried until every page is in", async () => {
-    const fake = await start({ throttle: { reports: { limit: 3, windowMs: 1000, retryAfter: true }, identityProtection: { limit: 1, windowMs: 500, retryAfter: false } } });
+    // Identity protection holds two requests here; a 5-second window makes the second collide, without Retry-After.
+    const fake = await start({ throttle: { reports: { limit: 3, windowMs: 1000, retryAfter: true }, identityProtection: { limit: 1, windowMs: 5000, retryAfter: false } } });
     const result = await read(fake);
     assert.deepEqual(tenantData(result), tenantData(expected));
     assert.ok(fake.requests.some((request) => request.status === 429 && request.bucket === "reports"));
