@@ -2,7 +2,7 @@ import path from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import { runChecks } from "../checks/run.js";
 import { resolveFindings } from "../findings/finding.js";
-import { applyExceptions, loadExceptions } from "../findings/exceptions.js";
+import { applyExceptions, loadExceptions, type ExceptionRegister } from "../findings/exceptions.js";
 import { acquireRunLock } from "../findings/lock.js";
 import { FindingsStore, type PurgeResult, type RunRecord } from "../findings/store.js";
 import { isoWeek } from "../report/time.js";
@@ -84,7 +84,7 @@ async function auditWithStore(
   loaded: LoadedConfig,
   options: AuditOptions,
   startedAt: string,
-  register: Awaited<ReturnType<typeof loadExceptions>>,
+  register: ExceptionRegister,
   store: FindingsStore,
 ): Promise<AuditResult> {
   const now = options.now ?? (() => new Date());
@@ -102,27 +102,25 @@ async function auditWithStore(
   }
   for (const problem of problems) options.log.warn({ file: register.file, line: problem.line }, `exception register: ${problem.message}`);
 
-  {
-    const runId = store.recordRun({
-      startedAt,
-      finishedAt: now().toISOString(),
-      asOf: snapshot.collectedAt,
-      window: snapshot.window,
-      organisation: snapshot.organisation,
-      configFile: loaded.file,
-      configFingerprint: loaded.fingerprint,
-      coverage: snapshot.coverage,
-      week: isoWeek(snapshot.collectedAt, timeZone),
-      exceptionProblems: problems,
-      checks: results,
-    });
-    const purged = purgeExpired(store, loaded, snapshot.collectedAt);
-    options.log.info({ ...purged }, "retention purge");
-    const run = store.loadRun(runId);
-    const report = options.writeReport ? await writeReport(loaded, run) : undefined;
-    if (report !== undefined) options.log.info({ file: report.file }, "weekly workbook written");
-    return report === undefined ? { runId, run } : { runId, run, report };
-  }
+  const runId = store.recordRun({
+    startedAt,
+    finishedAt: now().toISOString(),
+    asOf: snapshot.collectedAt,
+    window: snapshot.window,
+    organisation: snapshot.organisation,
+    configFile: loaded.file,
+    configFingerprint: loaded.fingerprint,
+    coverage: snapshot.coverage,
+    week: isoWeek(snapshot.collectedAt, timeZone),
+    exceptionProblems: problems,
+    checks: results,
+  });
+  const purged = purgeExpired(store, loaded, snapshot.collectedAt);
+  options.log.info({ ...purged }, "retention purge");
+  const run = store.loadRun(runId);
+  const report = options.writeReport ? await writeReport(loaded, run) : undefined;
+  if (report !== undefined) options.log.info({ file: report.file }, "weekly workbook written");
+  return report === undefined ? { runId, run } : { runId, run, report };
 }
 
 /** Applies the configured retention, measured back from `asOf`. */

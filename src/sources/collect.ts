@@ -66,7 +66,7 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
         ...(context.signInArchive === undefined ? {} : { archive: context.signInArchive }),
         ...(context.log === undefined ? {} : { log: context.log }),
       });
-      context.log?.info({ ...live.statistics, gates: undefined, gateStatistics: live.statistics.gates }, "Graph read");
+      context.log?.info({ graph: live.statistics }, "Graph read");
       entra = live;
     }
     appendAll(parts.accounts, entra.accounts);

@@ -15,6 +15,7 @@ import type {
   SignIn,
   SourceCoverage,
 } from "../../snapshot/model.js";
+import type { SnapshotParts } from "../../snapshot/build.js";
 import { CoverageRecorder, FieldError } from "../exports/coverage.js";
 import type { JsonObject } from "../exports/graph-pages.js";
 import {
@@ -36,21 +37,16 @@ import {
   mapRoleEligibility,
 } from "./map-security.js";
 
-export interface EntraResult {
-  accounts: Account[];
-  groups: Group[];
-  devices: Device[];
-  directoryRoles: DirectoryRoleAssignment[];
-  signIns: SignIn[];
-  riskDetections: RiskDetection[];
-  riskyUsers: RiskyUser[];
-  mfaRegistrations: MfaRegistration[];
-  lockPolicies: LockPolicy[];
+/** The snapshot parts an Entra tenant fills, plus its coverage. */
+export type EntraResult = Pick<
+  SnapshotParts,
+  "accounts" | "groups" | "devices" | "directoryRoles" | "signIns" | "riskDetections" | "riskyUsers" | "mfaRegistrations" | "lockPolicies"
+> & {
   /** The most common UPN domain among the users; every Entra account's `directory`. */
   tenantDomain?: string;
   /** "entra" and "entra-signins" always; "entra-security" and "intune" when they were asked for. */
   coverage: SourceCoverage[];
-}
+};
 
 /** Whether each source ran; undefined leaves the source out of coverage (not configured, not exported). */
 export interface SourcesRan {

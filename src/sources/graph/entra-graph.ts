@@ -19,7 +19,7 @@ import { isJsonObject, type JsonObject } from "../exports/graph-pages.js";
 import { graphCredential, graphEndpoints } from "./auth.js";
 import { clientOptionsFor, GraphApi, GraphRequestError, retryAfterMs, type BatchRequest, type BatchResponse } from "./client.js";
 import { MemorySignInArchive, type SignInArchive } from "./sign-in-archive.js";
-import { resourceUnits, systemClock, ThrottleGates, type Clock, type GateSlot, type GateStatistics } from "./throttle.js";
+import { graphPathOf, resourceUnits, systemClock, ThrottleGates, type Clock, type GateSlot, type GateStatistics } from "./throttle.js";
 import type { ThrottleBucket } from "../entra/collections.js";
 
 export interface GraphSourceContext {
@@ -94,7 +94,7 @@ export async function readEntraGraph(
     security: config.collect.identityProtection || config.collect.mfaRegistration,
     intune: config.collect.intune,
   };
-  const ranWhenUnreadable = (message: string): GraphReadResult => {
+  const unreadTenant = (message: string): GraphReadResult => {
     for (const recorder of [assembler.directory, assembler.signInLog, assembler.security, assembler.intune]) recorder.addError(message);
     return {
       ...assembler.finish({ directory: false, signIns: false, ...(wanted.security ? { security: false } : {}), ...(wanted.intune ? { intune: false } : {}) }),
@@ -116,11 +116,11 @@ export async function readEntraGraph(
       },
     });
   } catch (error) {
-    if (error instanceof MissingSecretError) return ranWhenUnreadable(`Graph credential: ${error.message}`);
+    if (error instanceof MissingSecretError) return unreadTenant(`Graph credential: ${error.message}`);
     if (error instanceof Error && /Authentication|Credential/.test(error.name)) {
-      return ranWhenUnreadable(`Graph: cannot get a token: ${error.name}: ${error.message.split("\n")[0] ?? ""}`.slice(0, 500));
+      return unreadTenant(`Graph: cannot get a token: ${error.name}: ${error.message.split("\n")[0] ?? ""}`.slice(0, 500));
     }
-    if (error instanceof Error && "code" in error) return ranWhenUnreadable(`Graph credential: ${error.message}`);
+    if (error instanceof Error && "code" in error) return unreadTenant(`Graph credential: ${error.message}`);
     throw error;
   }
 
@@ -129,7 +129,14 @@ export async function readEntraGraph(
     collection: EntraCollection,
     recorder: CoverageRecorder,
     onObject: (object: JsonObject) => void,
-    options: { select?: readonly string[] | null; filter?: string; version?: "v1.0" | "beta"; path?: string } = {},
+    options: {
+      select?: readonly string[] | null;
+      filter?: string;
+      version?: "v1.0" | "beta";
+      path?: string;
+      /** Called after each page's objects, knowing whether it was the last. */
+      afterPage?: (isLast: boolean) => void;
+    } = {},
   ): Promise<void> => {
     const version = options.version ?? "v1.0";
     let url: string | undefined = firstUrl(collection, options);
@@ -140,6 +147,7 @@ export async function readEntraGraph(
       statistics.pages++;
       acceptObjects(page.value, recorder, `${version}/${options.path ?? collection.path}`, pageNumber, onObject);
       url = page.nextLink;
+      options.afterPage?.(url === undefined);
     }
   };
 
@@ -198,19 +206,16 @@ export async function readEntraGraph(
     const from = new Date(Math.min(fromMs, asOfMs)).toISOString();
     const range = `createdDateTime ge ${from} and createdDateTime le ${context.asOf}`;
     const filter = stream === "interactive" ? range : `${NON_INTERACTIVE_FILTER} and ${range}`;
-    const version = stream === "interactive" ? "v1.0" : "beta";
-    let url: string | undefined = firstUrl(c.signIns, { filter });
-    let pageNumber = 0;
-    while (url !== undefined) {
-      const page = await api.getPage(url, version);
-      pageNumber++;
-      statistics.pages++;
-      const signIns: SignIn[] = [];
-      acceptObjects(page.value, assembler.signInLog, `${version}/${c.signIns.path}`, pageNumber, (object) => signIns.push(mapSignIn(object)));
-      url = page.nextLink;
+    let signIns: SignIn[] = [];
+    await readAll(c.signIns, assembler.signInLog, (object) => signIns.push(mapSignIn(object)), {
+      filter,
+      version: stream === "interactive" ? "v1.0" : "beta",
       // Each page is kept as it arrives; the watermark moves only with the last one.
-      statistics.signInsNew += archive.store(signIns, url === undefined ? { stream: key, at: context.asOf } : undefined);
-    }
+      afterPage: (isLast) => {
+        statistics.signInsNew += archive.store(signIns, isLast ? { stream: key, at: context.asOf } : undefined);
+        signIns = [];
+      },
+    });
   };
 
   const readSignIns = async (): Promise<void> => {
@@ -257,7 +262,7 @@ export async function readEntraGraph(
     // Each part paces itself through its own buckets; together they use every bucket at once.
     await Promise.all([readDirectory(), readSignIns(), readSecurity(), readIntune()]);
   } catch (error) {
-    if (error instanceof GraphRequestError && error.kind === "unauthenticated") return ranWhenUnreadable(`Graph: ${error.message}`);
+    if (error instanceof GraphRequestError && error.kind === "unauthenticated") return unreadTenant(`Graph: ${error.message}`);
     throw error;
   } finally {
     await api.close();
@@ -338,8 +343,8 @@ async function readMembers(
     const slots: GateSlot[] = [];
     for (const [index, entry] of chunk.entries()) {
       const url = memberUrl(entry.groupId);
-      const parsed = new URL(url, "https://graph.invalid/v1.0");
-      slots.push(await gate.acquire(resourceUnits(`groups/${entry.groupId}/members`, parsed.searchParams)));
+      const { path, query } = graphPathOf(url);
+      slots.push(await gate.acquire(resourceUnits(path, query)));
       requests.push({ id: String(index), url });
     }
     let responses: BatchResponse[];

@@ -35,16 +35,7 @@ export async function probeGraph(config: GraphSourceConfig, resolvePath: (path: 
   const result: GraphProbeResult = { ok: false, origin: endpoints.baseUrl, grantedPermissions: [], items: [], coverage: [] };
   const fail = (message: string): GraphProbeResult => {
     result.error = message;
-    result.coverage = (["entra", "entra-signins", "entra-security", "intune"] as const).map((source) => ({
-      source,
-      origin: endpoints.baseUrl,
-      ran: false,
-      error: message,
-      recordsRead: 0,
-      recordsRejected: 0,
-      rejected: [],
-      missing: [],
-    }));
+    result.coverage = probeCoverage(endpoints.baseUrl, () => message, () => []);
     return result;
   };
   let api: GraphApi;
@@ -105,18 +96,23 @@ export async function probeGraph(config: GraphSourceConfig, resolvePath: (path: 
     await api.close();
   }
   result.ok = true;
-  result.coverage = (["entra", "entra-signins", "entra-security", "intune"] as const).map((source) => {
-    const error = errors.get(source);
+  result.coverage = probeCoverage(endpoints.baseUrl, (source) => errors.get(source), (source) => missing.get(source) ?? []);
+  return result;
+}
+
+/** What an audit would record for each Graph source, given why it could not run and what it lacks. */
+function probeCoverage(origin: string, errorOf: (source: string) => string | undefined, missingOf: (source: string) => MissingData[]): SourceCoverage[] {
+  return (["entra", "entra-signins", "entra-security", "intune"] as const).map((source) => {
+    const error = errorOf(source);
     return {
       source,
-      origin: endpoints.baseUrl,
+      origin,
       ran: error === undefined,
       ...(error === undefined ? {} : { error }),
       recordsRead: 0,
       recordsRejected: 0,
       rejected: [],
-      missing: missing.get(source) ?? [],
+      missing: missingOf(source),
     };
   });
-  return result;
 }

@@ -3,6 +3,7 @@
  * further back and a missed night loses nothing. Pulls are incremental from a watermark.
  */
 import type { IsoInstant, SignIn } from "../../snapshot/model.js";
+import { byTimeThenId } from "../entra/assemble.js";
 
 export interface SignInArchive {
   /** Where the last complete pull of this stream ended. */
@@ -34,8 +35,6 @@ export class MemorySignInArchive implements SignInArchive {
   }
 
   between(start: IsoInstant, end: IsoInstant): SignIn[] {
-    return [...this.signIns.values()]
-      .filter((signIn) => signIn.at >= start && signIn.at <= end)
-      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return [...this.signIns.values()].filter((signIn) => signIn.at >= start && signIn.at <= end).sort(byTimeThenId);
   }
 }
