@@ -51,7 +51,17 @@ function later(snapshot: Snapshot, days: number): Snapshot {
     }
   }
   for (const signIn of copy.signIns) signIn.at = shift(signIn.at)!;
-  for (const event of copy.windowsEvents) event.at = shift(event.at)!;
+  for (const session of copy.windowsSessions) {
+    for (const field of ["start", "seenFrom", "end", "bootAt", "lastEventAt"] as const) {
+      const value = shift(session[field]);
+      if (value !== undefined) session[field] = value;
+    }
+    for (const change of session.changes) change.at = shift(change.at)!;
+  }
+  for (const host of copy.windowsHosts) {
+    host.firstEventAt = shift(host.firstEventAt)!;
+    host.lastEventAt = shift(host.lastEventAt)!;
+  }
   return copy;
 }
 

@@ -50,10 +50,10 @@ export function identityActivity(snapshot: Snapshot): IdentityActivity[] {
   for (const signIn of snapshot.signIns) {
     if (signIn.errorCode === 0) note(signIn.accountKey, signIn.at, "entra.signInLog");
   }
-  for (const event of snapshot.windowsEvents) {
-    if (event.eventId === 4624 && event.logonType !== undefined && INTERACTIVE_LOGON_TYPES.has(event.logonType)) {
-      const key = event.targetUserSid === undefined ? undefined : `ad:${event.targetUserSid}`;
-      if (key !== undefined && accountsByKey.has(key)) note(key, event.at, "windows.logon");
+  for (const session of snapshot.windowsSessions) {
+    if (session.start !== undefined && session.logonType !== undefined && INTERACTIVE_LOGON_TYPES.has(session.logonType)) {
+      const key = session.userSid === undefined ? undefined : `ad:${session.userSid}`;
+      if (key !== undefined && accountsByKey.has(key)) note(key, session.start, "windows.logon");
     }
   }
 

@@ -162,10 +162,29 @@ const graphSource = z.strictObject({
   batchSize: z.number().int().min(1).max(20).default(20),
 });
 
+const EVENT_FORMATS = ["windows-xml", "openwec-json", "winlogbeat-json", "sentinel-json", "sentinel-csv", "nxlog-json", "evtx-dump-json"] as const;
+
+const windowsEventFile = z.union([
+  z.string().min(1),
+  z.strictObject({
+    path: z.string().min(1),
+    /** The export format; detected from the content when unset. */
+    format: z.enum(EVENT_FORMATS).optional(),
+    /** Zone of this file's offset-less times, when it differs from the source's. */
+    localTimeZone: timeZone.optional(),
+  }),
+]);
+
 const windowsEventsSource = z.strictObject({
-  files: z.array(z.string().min(1)).min(1),
-  /** Time zone of exports whose event times carry no offset (NXLog EventTime). */
-  localTimeZone: timeZone.default("UTC"),
+  /** Export files (gzip, UTF-8 or UTF-16); each a path or { path, format, localTimeZone }. */
+  files: z.array(windowsEventFile).min(1),
+  /**
+   * Time zone of exports whose event times carry no offset (NXLog EventTime). No default: such
+   * records are rejected until it is set, because a guessed zone shifts every session by hours.
+   */
+  localTimeZone: timeZone.optional(),
+  /** Folder for sorting spill files when the events do not fit in memory (default: the OS temp folder). */
+  tempDir: z.string().min(1).optional(),
 });
 
 const sources = z

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { LoadedConfig } from "../config/load.js";
+import { CHECKS } from "../checks/registry.js";
 import { runChecks } from "../checks/run.js";
 import { resolveFindings } from "../findings/finding.js";
 import { applyExceptions, loadExceptions, type ExceptionRegister } from "../findings/exceptions.js";
@@ -90,13 +91,13 @@ async function auditWithStore(
   const now = options.now ?? (() => new Date());
   const snapshot = await obtainSnapshot(loaded, options, startedAt, store);
   options.log.info(
-    { accounts: snapshot.accounts.length, identities: snapshot.identities.length, groups: snapshot.groups.length, signIns: snapshot.signIns.length, windowsEvents: snapshot.windowsEvents.length },
+    { accounts: snapshot.accounts.length, identities: snapshot.identities.length, groups: snapshot.groups.length, signIns: snapshot.signIns.length, windowsSessions: snapshot.windowsSessions.length, windowsHosts: snapshot.windowsHosts.length },
     "snapshot ready",
   );
   if (options.snapshotOut !== undefined) await writeSnapshot(options.snapshotOut, snapshot);
 
   const { timeZone } = loaded.config.organisation;
-  const { results, problems } = applyExceptions(resolveFindings(snapshot, runChecks(snapshot, loaded.checkOptions)), register, snapshot, timeZone);
+  const { results, problems } = applyExceptions(resolveFindings(snapshot, runChecks(snapshot, loaded.checkOptions, CHECKS, { timeZone, workingHours: loaded.config.organisation.workingHours })), register, snapshot, timeZone);
   for (const result of results) {
     options.log.info({ check: result.checkId, status: result.status, findings: result.findings.length }, "check done");
   }

@@ -61,7 +61,7 @@ export async function testConnections(loaded: LoadedConfig): Promise<ConnectionR
     record(await fileProbe("entra", `${folder}/v1.0/users.jsonl`));
     record(await fileProbe("entra-signins", `${folder}/v1.0/auditLogs/signIns.jsonl`));
   }
-  for (const file of sources.windowsEvents?.files ?? []) record(await fileProbe("windows-events", loaded.resolvePath(file)));
+  for (const file of sources.windowsEvents?.files ?? []) record(await fileProbe("windows-events", loaded.resolvePath(typeof file === "string" ? file : file.path)));
 
   const checks = CHECKS.map((check) => {
     const reason = unavailability(coverage, check.meta.requires);

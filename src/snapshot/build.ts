@@ -13,7 +13,8 @@ import type {
   SignIn,
   Snapshot,
   SourceCoverage,
-  WindowsEvent,
+  WindowsHostActivity,
+  WindowsSession,
 } from "./model.js";
 import { SNAPSHOT_SCHEMA_VERSION } from "./model.js";
 
@@ -29,7 +30,8 @@ export interface SnapshotParts {
   riskyUsers: RiskyUser[];
   mfaRegistrations: MfaRegistration[];
   lockPolicies: LockPolicy[];
-  windowsEvents: WindowsEvent[];
+  windowsSessions: WindowsSession[];
+  windowsHosts: WindowsHostActivity[];
   coverage: SourceCoverage[];
 }
 
@@ -65,7 +67,8 @@ export function buildSnapshot(parts: SnapshotParts, options: BuildOptions): Snap
     riskyUsers: parts.riskyUsers,
     mfaRegistrations: parts.mfaRegistrations,
     lockPolicies: parts.lockPolicies,
-    windowsEvents: parts.windowsEvents,
+    windowsSessions: parts.windowsSessions,
+    windowsHosts: parts.windowsHosts,
     coverage: { sources: parts.coverage },
   };
 }

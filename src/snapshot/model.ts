@@ -7,7 +7,7 @@
  * judge "as of" `collectedAt`.
  */
 
-export const SNAPSHOT_SCHEMA_VERSION = 2;
+export const SNAPSHOT_SCHEMA_VERSION = 3;
 
 /** ISO-8601 instant in UTC, e.g. "2026-11-20T07:30:00.000Z". */
 export type IsoInstant = string;
@@ -272,22 +272,77 @@ export interface SignIn {
   isInteractive: boolean;
 }
 
-/** One Windows Security/System event, normalised from whatever export format carried it. */
-export interface WindowsEvent {
-  host: string;
+/** How a desk session's end is known, from most to least certain. */
+export type SessionEndKind =
+  /** 4647 or 4634 on the session's logon id. */
+  | "logoff"
+  /** The host shut down or restarted (1074, 4609, 6006) with the session still open. */
+  | "shutdown"
+  /** Nothing ended it; the next boot (4608, 6005) did: power loss, hard reset or a crash. */
+  | "boot"
+  /** Like "boot", and the next boot said the previous shutdown was unexpected (6008). */
+  | "crash"
+  /** Still open when the data ends. */
+  | "open";
+
+export type SessionChangeKind = "lock" | "unlock" | "screensaver-on" | "screensaver-off" | "disconnect" | "reconnect";
+
+export interface SessionChange {
   at: IsoInstant;
-  eventId: number;
-  recordId?: number;
-  targetUserSid?: string;
-  targetUserName?: string;
-  targetDomainName?: string;
-  /** Lower-case hex without padding, e.g. "0x1e3237". */
-  targetLogonId?: string;
-  targetLinkedLogonId?: string;
+  kind: SessionChangeKind;
+  /** A lock within seconds of an RDP disconnect: Windows locked it, the user did not. */
+  byDisconnect?: true;
+}
+
+/**
+ * One interactive logon session on one Windows host, rebuilt from Security/System events
+ * (../shared/reference/windows-events.md §6): the UAC twin logon ids folded into one, bounded by
+ * the host's boots.
+ */
+export interface WindowsSession {
+  /** `host|boot|logon id`: unique in a snapshot. */
+  key: string;
+  /** Originating computer name, upper-case, as the events give it (FQDN or short). */
+  host: string;
+  /** The boot the session belongs to; absent when the data starts after that boot. */
+  bootAt?: IsoInstant;
+  userSid?: string;
+  userName?: string;
+  userDomain?: string;
+  /** 2 interactive, 10 remote desktop, 11/12 cached; absent when the logon itself was not in the data. */
   logonType?: number;
-  sessionName?: string;
-  ipAddress?: string;
-  workstationName?: string;
+  /** The session's logon ids, the twin of a split (UAC) token included. */
+  logonIds: string[];
+  /** The logon; absent when the session began before the data. */
+  start?: IsoInstant;
+  /** Without a start: the session's first event, the earliest moment it is known to have existed. */
+  seenFrom?: IsoInstant;
+  /** When it ended; absent while open. For "boot" and "crash" this is the next boot: the end lies before it. */
+  end?: IsoInstant;
+  endKind: SessionEndKind;
+  /** The session's last event of any kind: the latest moment it is known to have existed. */
+  lastEventAt: IsoInstant;
+  /** Remote sessions: the client computer (4624 WorkstationName, 4778/4779 ClientName) and address. */
+  clientName?: string;
+  clientAddress?: string;
+  /** Lock, screen-saver and RDP state changes, in time order. */
+  changes: SessionChange[];
+}
+
+/** What the events say about one host's audit policy and timeline: the checks' coverage per host. */
+export interface WindowsHostActivity {
+  host: string;
+  firstEventAt: IsoInstant;
+  lastEventAt: IsoInstant;
+  events: number;
+  sessions: number;
+  boots: number;
+  /** Any 4778/4779/4800–4803: "Audit Other Logon/Logoff Events" is on. */
+  lockAudited: boolean;
+  /** Any 4634/4647. */
+  logoffAudited: boolean;
+  /** Unlock authentications (4624 type 7/13) seen; with none of 4800/4801, proof that lock auditing is off. */
+  unlockLogons: number;
 }
 
 /**
@@ -309,7 +364,11 @@ export interface MissingData {
   /** Stable name of the data item, e.g. "entra.signInActivity". */
   item: string;
   why: string;
+  /** What exactly lacks it (host names for audit-policy gaps), at most MAX_MISSING_SUBJECTS. */
+  subjects?: string[];
 }
+
+export const MAX_MISSING_SUBJECTS = 2_000;
 
 export interface SourceCoverage {
   source: SourceKind;
@@ -321,6 +380,10 @@ export interface SourceCoverage {
   window?: { start: IsoInstant; end: IsoInstant };
   recordsRead: number;
   recordsRejected: number;
+  /** Of recordsRead: records of kinds no check uses (other event ids), read and let go. */
+  recordsSkipped?: number;
+  /** Of recordsRead: the same record delivered more than once (overlapping collectors), kept once. */
+  recordsDuplicate?: number;
   /** The first rejected records (the count above is complete). */
   rejected: RejectedRecord[];
   missing: MissingData[];
@@ -348,6 +411,7 @@ export interface Snapshot {
   riskyUsers: RiskyUser[];
   mfaRegistrations: MfaRegistration[];
   lockPolicies: LockPolicy[];
-  windowsEvents: WindowsEvent[];
+  windowsSessions: WindowsSession[];
+  windowsHosts: WindowsHostActivity[];
   coverage: Coverage;
 }

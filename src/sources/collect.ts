@@ -5,10 +5,10 @@ import type { SnapshotParts } from "../snapshot/build.js";
 import type { EntraResult } from "./entra/assemble.js";
 import { readAdLdif } from "./exports/ad-ldif.js";
 import { readEntraExport } from "./exports/entra-export.js";
-import { readWindowsEvents } from "./exports/windows-events.js";
 import { readEntraGraph } from "./graph/entra-graph.js";
 import type { SignInArchive } from "./graph/sign-in-archive.js";
 import { readAdLdap } from "./ldap/ad-ldap.js";
+import { readWindowsSessions } from "./windows/read-sessions.js";
 
 export interface CollectContext {
   /** The audit's "as of" instant; live sources read up to it. */
@@ -30,7 +30,8 @@ export function emptyParts(): SnapshotParts {
     riskyUsers: [],
     mfaRegistrations: [],
     lockPolicies: [],
-    windowsEvents: [],
+    windowsSessions: [],
+    windowsHosts: [],
     coverage: [],
   };
 }
@@ -81,11 +82,19 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     appendAll(parts.coverage, entra.coverage);
   }
   if (sources.windowsEvents !== undefined) {
-    const events = await readWindowsEvents(sources.windowsEvents.files.map(loaded.resolvePath), {
-      localTimeZone: sources.windowsEvents.localTimeZone,
-    });
-    appendAll(parts.windowsEvents, events.events);
-    parts.coverage.push(events.coverage);
+    const windows = sources.windowsEvents;
+    const result = await readWindowsSessions(
+      windows.files.map((file) => (typeof file === "string" ? { path: loaded.resolvePath(file) } : { ...file, path: loaded.resolvePath(file.path) })),
+      {
+        ...(windows.localTimeZone === undefined ? {} : { localTimeZone: windows.localTimeZone }),
+        ...(windows.tempDir === undefined ? {} : { tempDir: loaded.resolvePath(windows.tempDir) }),
+        ...(context.log === undefined ? {} : { onProgress: (progress) => context.log?.debug(progress, "reading Windows events") }),
+      },
+    );
+    context.log?.info({ windowsEvents: result.statistics, sessions: result.sessions.length, hosts: result.hosts.length }, "Windows events read");
+    appendAll(parts.windowsSessions, result.sessions);
+    appendAll(parts.windowsHosts, result.hosts);
+    parts.coverage.push(result.coverage);
   }
   return parts;
 }

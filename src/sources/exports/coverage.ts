@@ -1,5 +1,5 @@
 /** Bookkeeping shared by the export readers: counts, rejected records, missing data, time window. */
-import type { IsoInstant, MissingData, RejectedRecord, SourceCoverage, SourceKind } from "../../snapshot/model.js";
+import { MAX_MISSING_SUBJECTS, type IsoInstant, type MissingData, type RejectedRecord, type SourceCoverage, type SourceKind } from "../../snapshot/model.js";
 
 /** The coverage lists only this many rejected records; the count stays complete. */
 export const MAX_REJECTED_LISTED = 100;
@@ -25,8 +25,11 @@ export class CoverageRecorder {
   }
 
   /** Adds a missing-data item once; a repeated item name keeps the first explanation. */
-  addMissing(item: string, why: string): void {
-    if (!this.missing.some((entry) => entry.item === item && entry.why === why)) this.missing.push({ item, why });
+  addMissing(item: string, why: string, subjects?: string[]): void {
+    if (this.missing.some((entry) => entry.item === item && entry.why === why)) return;
+    const entry: MissingData = { item, why };
+    if (subjects !== undefined) entry.subjects = subjects.slice(0, MAX_MISSING_SUBJECTS);
+    this.missing.push(entry);
   }
 
   addError(message: string): void {

@@ -1,0 +1,136 @@
+/**
+ * Windows event export files → desk sessions and per-host coverage: read every file in whatever
+ * format it is, sort and de-duplicate the events, rebuild the sessions.
+ */
+import type { SourceCoverage, WindowsHostActivity, WindowsSession } from "../../snapshot/model.js";
+import { CoverageRecorder, describeError } from "../exports/coverage.js";
+import { assertTimeZone } from "../exports/local-time.js";
+import type { EventFormat } from "./event.js";
+import { EventSorter, type SortStatistics } from "./event-sort.js";
+import { readEventFile } from "./read-file.js";
+import { SessionBuilder } from "./sessions.js";
+
+export interface EventFileSpec {
+  path: string;
+  /** Forces a format instead of detecting it. */
+  format?: EventFormat;
+  /** Zone of offset-less local times in this file; overrides the source-wide one. */
+  localTimeZone?: string;
+}
+
+export interface WindowsSessionsOptions {
+  localTimeZone?: string;
+  /** Where sorted runs are spilled when the events do not fit in memory; default the OS temp folder. */
+  tempDir?: string;
+  /** Events held in memory before a run is spilled. */
+  runSize?: number;
+  /** Receives each session instead of the result holding them all (streaming consumers, benchmarks). */
+  sessionSink?: (session: WindowsSession) => void;
+  /** Called now and then while reading, for progress display. */
+  onProgress?: (progress: { file: string; records: number }) => void;
+}
+
+export interface WindowsSessionsResult {
+  /** Empty when a sessionSink took them. */
+  sessions: WindowsSession[];
+  hosts: WindowsHostActivity[];
+  coverage: SourceCoverage;
+  statistics: SortStatistics & { recordsSkipped: number };
+}
+
+const PROGRESS_EVERY = 100_000;
+
+export async function readWindowsSessions(files: EventFileSpec[], options: WindowsSessionsOptions = {}): Promise<WindowsSessionsResult> {
+  const recorder = new CoverageRecorder("windows-events", files.map((file) => file.path).join(", "));
+  const sorter = new EventSorter({ ...(options.runSize === undefined ? {} : { runSize: options.runSize }), ...(options.tempDir === undefined ? {} : { tempDir: options.tempDir }) });
+  const sessions: WindowsSession[] = [];
+  const hosts: WindowsHostActivity[] = [];
+  let recordsSkipped = 0;
+  let filesRead = 0;
+  try {
+    for (const file of files) {
+      const zone = file.localTimeZone ?? options.localTimeZone;
+      if (zone !== undefined) {
+        try {
+          assertTimeZone(zone);
+        } catch (error) {
+          recorder.addError(`${file.path}: unknown time zone "${zone}": ${describeError(error)}`);
+          continue;
+        }
+      }
+      let lastLine = 0;
+      let records = 0;
+      try {
+        for await (const outcome of readEventFile(file.path, {
+          ...(zone === undefined ? {} : { localTimeZone: zone }),
+          ...(file.format === undefined ? {} : { format: file.format }),
+        })) {
+          lastLine = outcome.line;
+          if (++records % PROGRESS_EVERY === 0) options.onProgress?.({ file: file.path, records });
+          if (outcome.kind === "rejected") {
+            recorder.reject({ file: file.path, line: outcome.line, ...(outcome.field === undefined ? {} : { field: outcome.field }), message: outcome.message });
+            continue;
+          }
+          recorder.recordsRead++;
+          if (outcome.kind === "skipped") {
+            recordsSkipped++;
+            continue;
+          }
+          await sorter.add(outcome.event);
+        }
+        filesRead++;
+      } catch (error) {
+        if (recorder.fileFailed(file.path, lastLine, error)) filesRead++;
+      }
+    }
+    if (files.length === 0) recorder.addError("no event files given");
+
+    let windowStart: number | undefined;
+    let windowEnd: number | undefined;
+    const builder = new SessionBuilder(
+      options.sessionSink ?? ((session) => sessions.push(session)),
+      (host) => hosts.push(host),
+    );
+    for await (const event of sorter.sorted()) {
+      if (windowStart === undefined || event.at < windowStart) windowStart = event.at;
+      if (windowEnd === undefined || event.at > windowEnd) windowEnd = event.at;
+      builder.push(event);
+    }
+    builder.finish();
+    if (windowStart !== undefined && windowEnd !== undefined) {
+      recorder.observeInstant(new Date(windowStart).toISOString());
+      recorder.observeInstant(new Date(windowEnd).toISOString());
+    }
+  } finally {
+    await sorter.dispose();
+  }
+
+  noteAuditGaps(recorder, hosts);
+  const coverage = recorder.build(filesRead > 0);
+  if (recordsSkipped > 0) coverage.recordsSkipped = recordsSkipped;
+  if (sorter.statistics.duplicates > 0) coverage.recordsDuplicate = sorter.statistics.duplicates;
+  return { sessions, hosts, coverage, statistics: { ...sorter.statistics, recordsSkipped } };
+}
+
+/** Hosts whose audit policy hides what the session checks need: listed as missing data, per item. */
+function noteAuditGaps(recorder: CoverageRecorder, hosts: WindowsHostActivity[]): void {
+  const withSessions = hosts.filter((host) => host.sessions > 0);
+  const withoutLock = withSessions.filter((host) => !host.lockAudited);
+  if (withoutLock.length > 0) {
+    recorder.addMissing(
+      "windows.lockAuditing",
+      `${withoutLock.length} of ${withSessions.length} hosts with desk sessions wrote no lock, unlock or remote-desktop events ` +
+        `("Audit Other Logon/Logoff Events" is off): their sessions are not judged for locking`,
+      withoutLock.map((host) => host.host),
+    );
+  }
+  const withoutLogoff = withSessions.filter((host) => !host.logoffAudited);
+  if (withoutLogoff.length > 0) {
+    recorder.addMissing(
+      "windows.logoffAuditing",
+      `${withoutLogoff.length} of ${withSessions.length} hosts with desk sessions wrote no logoff events (4634/4647): ` +
+        `their sessions end only at shutdown or the next boot`,
+      withoutLogoff.map((host) => host.host),
+    );
+  }
+}
