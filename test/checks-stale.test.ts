@@ -3,6 +3,7 @@ import { runChecks } from "../src/checks/run.js";
 import { staleDisabledInGroups } from "../src/checks/stale-disabled-in-groups.js";
 import { staleInactive } from "../src/checks/stale-inactive.js";
 import { staleNeverUsed } from "../src/checks/stale-never-used.js";
+import { DEFAULT_CHECK_CONTEXT } from "../src/checks/types.js";
 import type { Snapshot } from "../src/snapshot/model.js";
 import { adAccount, adGroup, coverage, daysBefore, entraAccount, snapshotOf } from "./helpers/fixture.js";
 
@@ -40,15 +41,15 @@ describe("stale.inactive", () => {
       // Trap: AD timestamp old, but a Windows logon in the window.
       adAccount(1007, "desk-user", { lastLogonTimestampAt: daysBefore(120) }),
     ],
-    windowsEvents: [
-      { host: "PC1", at: daysBefore(3), eventId: 4624, logonType: 2, targetUserSid: "S-1-5-21-111-222-333-1007" },
-      // A network logon is not use of the desk.
-      { host: "PC1", at: daysBefore(3), eventId: 4624, logonType: 3, targetUserSid: "S-1-5-21-111-222-333-1001" },
+    windowsSessions: [
+      { key: "PC1|-|0x1", host: "PC1", logonIds: ["0x1"], start: daysBefore(3), lastEventAt: daysBefore(3), endKind: "open", changes: [], logonType: 2, userSid: "S-1-5-21-111-222-333-1007" },
+      // A session known only from its end (it began before the data) proves no logon in the window.
+      { key: "PC1|-|0x2", host: "PC1", logonIds: ["0x2"], seenFrom: daysBefore(3), lastEventAt: daysBefore(3), end: daysBefore(3), endKind: "logoff", changes: [], userSid: "S-1-5-21-111-222-333-1001" },
     ],
   });
 
   it("finds exactly the planted inactive identities", () => {
-    const outcome = staleInactive.evaluate(snapshot, defaults);
+    const outcome = staleInactive.evaluate(snapshot, defaults, DEFAULT_CHECK_CONTEXT);
     assert.deepEqual(subjects(snapshot, outcome.findings), ["leaver-ad", "leaver-cloud@example.se"]);
     const leaver = outcome.findings.find((finding) => finding.subjectKey === "ad:S-1-5-21-111-222-333-1001")!;
     assert.equal(leaver.facts.daysInactive, 200);
@@ -61,11 +62,11 @@ describe("stale.inactive", () => {
       accounts: [adAccount(1001, "old-admin", { lastLogonTimestampAt: daysBefore(400) })],
       groups: [adGroup(512, "Domain Admins", ["ad:S-1-5-21-111-222-333-1001"], { privileged: true })],
     });
-    assert.equal(staleInactive.evaluate(withAdmins, defaults).findings[0]?.severity, "high");
+    assert.equal(staleInactive.evaluate(withAdmins, defaults, DEFAULT_CHECK_CONTEXT).findings[0]?.severity, "high");
   });
 
   it("honours the configured threshold", () => {
-    const outcome = staleInactive.evaluate(snapshot, { enabled: true, inactiveDays: 60 });
+    const outcome = staleInactive.evaluate(snapshot, { enabled: true, inactiveDays: 60 }, DEFAULT_CHECK_CONTEXT);
     assert.ok(subjects(snapshot, outcome.findings).includes("almost"));
   });
 
@@ -74,7 +75,7 @@ describe("stale.inactive", () => {
       accounts: [entraAccount("c1", "someone@example.se", { lastSuccessfulSignInAt: daysBefore(300) })],
       coverage: [coverage("entra", [{ item: "entra.signInActivity", why: "no licence" }])],
     });
-    const outcome = staleInactive.evaluate(noActivity, defaults);
+    const outcome = staleInactive.evaluate(noActivity, defaults, DEFAULT_CHECK_CONTEXT);
     assert.equal(outcome.findings.length, 0);
     assert.equal(outcome.notEvaluated[0]?.count, 1);
     const [run] = runChecks(noActivity, new Map([["stale.inactive", defaults]]), [staleInactive as never]);
@@ -86,7 +87,7 @@ describe("stale.inactive", () => {
     const unreadable = snapshotOf({
       accounts: [adAccount(1001, "hidden", { lastLogonTimestampAt: daysBefore(400), unreadableAttributes: ["useraccountcontrol"] })],
     });
-    const outcome = staleInactive.evaluate(unreadable, defaults);
+    const outcome = staleInactive.evaluate(unreadable, defaults, DEFAULT_CHECK_CONTEXT);
     assert.equal(outcome.findings.length, 0);
     assert.equal(outcome.notEvaluated[0]?.count, 1);
   });
@@ -107,7 +108,7 @@ describe("stale.never-used", () => {
   });
 
   it("finds old never-used enabled accounts only", () => {
-    const outcome = staleNeverUsed.evaluate(snapshot, { enabled: true, minimumAgeDays: 90 });
+    const outcome = staleNeverUsed.evaluate(snapshot, { enabled: true, minimumAgeDays: 90 }, DEFAULT_CHECK_CONTEXT);
     assert.deepEqual(subjects(snapshot, outcome.findings), ["never-cloud@example.se", "never-old"]);
     assert.equal(outcome.findings.find((finding) => finding.subjectKey.endsWith("-1001"))?.facts.ageDays, 200);
   });
@@ -131,7 +132,7 @@ describe("stale.disabled-in-groups", () => {
   });
 
   it("reports disabled members except memberships by design", () => {
-    const outcome = staleDisabledInGroups.evaluate(snapshot, staleDisabledInGroups.meta.options.parse({}));
+    const outcome = staleDisabledInGroups.evaluate(snapshot, staleDisabledInGroups.meta.options.parse({}), DEFAULT_CHECK_CONTEXT);
     assert.deepEqual(subjects(snapshot, outcome.findings), ["cloud.leaver@example.se", "left-in-groups"]);
     const leaver = outcome.findings.find((finding) => finding.subjectKey.endsWith("-1001"))!;
     assert.equal(leaver.facts.groups, "Domain Admins, SOC-Filserver-Personal");
@@ -177,7 +178,7 @@ describe("stale checks with partial data", () => {
       ],
       coverage: [coverage("ad"), coverage("entra", [{ item: "entra.signInActivity", why: "no licence" }])],
     });
-    const outcome = staleInactive.evaluate(snapshot, { enabled: true, inactiveDays: 90 });
+    const outcome = staleInactive.evaluate(snapshot, { enabled: true, inactiveDays: 90 }, DEFAULT_CHECK_CONTEXT);
     assert.deepEqual(subjects(snapshot, outcome.findings), ["ad-only-leaver"]);
     assert.equal(outcome.evaluated, 2);
     assert.deepEqual(outcome.notEvaluated.map((part) => part.count), [1]);
@@ -198,7 +199,7 @@ describe("stale.disabled-in-groups for synced leavers", () => {
         { key: "entra:g2", source: "entra", objectId: "g2", name: "Team Soc", directMemberKeys: ["entra:c1"], transitiveAccountKeys: [] },
       ],
     });
-    const outcome = staleDisabledInGroups.evaluate(snapshot, staleDisabledInGroups.meta.options.parse({}));
+    const outcome = staleDisabledInGroups.evaluate(snapshot, staleDisabledInGroups.meta.options.parse({}), DEFAULT_CHECK_CONTEXT);
     assert.equal(outcome.findings.length, 1);
     assert.equal(outcome.findings[0]!.subjectKey, "ad:S-1-5-21-111-222-333-1001");
     assert.equal(outcome.findings[0]!.facts.groups, "SOC-Filserver-Personal, Team Soc");

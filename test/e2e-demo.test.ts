@@ -9,6 +9,7 @@ import { CHECKS } from "../src/checks/registry.js";
 
 interface GroundTruth {
   checks: Record<string, { expected: Array<{ subject: string }>; traps: Array<{ subject: string }> }>;
+  windowsCoverage: { hostsWithoutLockAuditing: string[] };
 }
 
 const CLI = path.resolve("dist/src/cli/main.js");
@@ -84,6 +85,21 @@ describe("end to end: the CLI audits the demo municipality", function () {
     const sheet = workbook.getWorksheet(CHECKS[0]!.meta.title.sv)!;
     assert.equal(sheet.views[0]?.state, "frozen");
     assert.ok(sheet.autoFilter !== undefined, "autofilter set");
+  });
+
+  it("lists exactly the planted computers without lock auditing on the coverage sheet", () => {
+    const sheet = workbook.getWorksheet("Täckning")!;
+    const listed: string[] = [];
+    let inGaps = false;
+    sheet.eachRow((row) => {
+      const first = row.getCell(1).value;
+      if (first === "Datorer med luckor i granskningen (händelseloggning)") inGaps = true;
+      else if (inGaps && typeof first === "string" && first !== "Dator" && String(row.getCell(2).value).startsWith("Inga lås")) listed.push(first);
+      else if (inGaps && (first === null || first === undefined)) inGaps = false;
+    });
+    const planted = truth.windowsCoverage.hostsWithoutLockAuditing.map((host) => host.toUpperCase()).sort();
+    assert.ok(planted.length > 0);
+    assert.deepEqual(listed.sort(), planted);
   });
 
   for (const check of CHECKS) {

@@ -59,7 +59,8 @@ describe("the demo municipality audited live over LDAP and offline from LDIF", f
       collectedAt: AS_OF,
     });
     const results = resolveFindings(snapshot, runChecks(snapshot, config.checkOptions));
-    for (const result of results) assert.equal(result.status, "ran", result.checkId);
+    // An AD-only audit: the session checks have no Windows events and say so.
+    for (const result of results) assert.equal(result.status, result.checkId.startsWith("sessions.") ? "not-available" : "ran", result.checkId);
     return new Set(results.flatMap((result) => result.findings.map((finding) => `${result.checkId}|${finding.account.toLowerCase()}`)));
   }
 

@@ -1,10 +1,20 @@
 import { staleDisabledInGroups } from "./stale-disabled-in-groups.js";
 import { staleInactive } from "./stale-inactive.js";
 import { staleNeverUsed } from "./stale-never-used.js";
+import { sessionLeftUnlocked } from "./session-left-unlocked.js";
+import { sessionNotShutDown } from "./session-not-shut-down.js";
+import { sessionWalkAway } from "./session-walk-away.js";
 import type { Check } from "./types.js";
 
 /** Every check kontokoll knows, in report order. Adding a check: its file, plus one line here. */
-export const CHECKS: ReadonlyArray<Check<unknown>> = [staleInactive, staleNeverUsed, staleDisabledInGroups];
+export const CHECKS: ReadonlyArray<Check<unknown>> = [
+  staleInactive,
+  staleNeverUsed,
+  staleDisabledInGroups,
+  sessionLeftUnlocked,
+  sessionNotShutDown,
+  sessionWalkAway,
+];
 
 export function findCheck(id: string): Check<unknown> | undefined {
   return CHECKS.find((check) => check.meta.id === id);

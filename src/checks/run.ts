@@ -1,7 +1,7 @@
 import type { Localised } from "../i18n/language.js";
 import type { Snapshot, SourceCoverage } from "../snapshot/model.js";
 import { CHECKS } from "./registry.js";
-import type { Check, CheckOutcome, DataAlternative } from "./types.js";
+import { DEFAULT_CHECK_CONTEXT, type Check, type CheckContext, type CheckOutcome, type DataAlternative } from "./types.js";
 
 export type CheckStatus = "ran" | "disabled" | "not-available";
 
@@ -17,6 +17,7 @@ export function runChecks(
   snapshot: Snapshot,
   checkOptions: ReadonlyMap<string, { enabled: boolean } & Record<string, unknown>>,
   checks: ReadonlyArray<Check<unknown>> = CHECKS,
+  context: CheckContext = DEFAULT_CHECK_CONTEXT,
 ): CheckRun[] {
   return checks.map((check) => {
     const options = checkOptions.get(check.meta.id) ?? check.meta.options.parse({});
@@ -26,7 +27,7 @@ export function runChecks(
     }
     const unavailable = unavailability(snapshot.coverage.sources, check.meta.requires);
     if (unavailable !== undefined) return { checkId: check.meta.id, status: "not-available", reason: unavailable, ...empty };
-    return { checkId: check.meta.id, status: "ran", ...check.evaluate(snapshot, options) };
+    return { checkId: check.meta.id, status: "ran", ...check.evaluate(snapshot, options, context) };
   });
 }
 

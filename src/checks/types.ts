@@ -15,9 +15,28 @@ export type EvidenceFacts = Record<string, string | number | boolean | null>;
 export interface FindingDraft {
   /** Stable key of the subject within the check (an identity or account key). */
   subjectKey: string;
+  /** How to name a subject the directory does not know (a computer's local account): "PC-17\\admin". */
+  subjectLabel?: string;
   severity: Severity;
   facts: EvidenceFacts;
 }
+
+/** What the organisation's configuration tells every check: its clock and its working day. */
+export interface CheckContext {
+  timeZone: string;
+  workingHours: {
+    /** HH:MM */
+    start: string;
+    end: string;
+    /** ISO weekdays, 1 = Monday. */
+    days: number[];
+  };
+}
+
+export const DEFAULT_CHECK_CONTEXT: CheckContext = {
+  timeZone: "Europe/Stockholm",
+  workingHours: { start: "07:00", end: "18:00", days: [1, 2, 3, 4, 5] },
+};
 
 /** A part of the population the check could not judge, and why (shown as coverage, never as "all clear"). */
 export interface NotEvaluated {
@@ -63,5 +82,5 @@ export interface CheckMetadata<Options> {
 
 export interface Check<Options = unknown> {
   meta: CheckMetadata<Options>;
-  evaluate(snapshot: Snapshot, options: Options): CheckOutcome;
+  evaluate(snapshot: Snapshot, options: Options, context: CheckContext): CheckOutcome;
 }

@@ -65,8 +65,8 @@ export function resolveFindings(snapshot: Snapshot, runs: CheckRun[]): CheckResu
         account:
           subjectAccount?.samAccountName ??
           subjectAccount?.userPrincipalName ??
-          (identity === undefined ? draft.subjectKey : primaryName(identity)),
-        displayName: subjectAccount?.displayName ?? identity?.displayName ?? draft.subjectKey,
+          (identity === undefined ? (draft.subjectLabel ?? draft.subjectKey) : primaryName(identity)),
+        displayName: subjectAccount?.displayName ?? identity?.displayName ?? draft.subjectLabel ?? draft.subjectKey,
         department: identity?.department ?? null,
         managerName: manager?.displayName ?? null,
         managerAccount: manager === undefined ? null : primaryName(manager),

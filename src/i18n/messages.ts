@@ -81,6 +81,17 @@ export const MESSAGES = {
   sourceEntraSecurity: { sv: "Entra Identity Protection och MFA-registrering", en: "Entra Identity Protection and MFA registration" },
   sourceIntune: { sv: "Intune (hanterade enheter, skärmlås)", en: "Intune (managed devices, screen lock)" },
   sourceWindowsEvents: { sv: "Windows säkerhetshändelser", en: "Windows Security events" },
+  auditGaps: { sv: "Datorer med luckor i granskningen (händelseloggning)", en: "Computers with audit-policy gaps" },
+  host: { sv: "Dator", en: "Computer" },
+  auditGapLock: {
+    sv: "Inga lås-, upplåsnings- eller fjärrskrivbordshändelser (Audit Other Logon/Logoff Events är avstängd): låsning kan inte bedömas",
+    en: "No lock, unlock or remote-desktop events (Audit Other Logon/Logoff Events is off): locking cannot be judged",
+  },
+  auditGapLogoff: {
+    sv: "Inga utloggningshändelser (4634/4647): sessioner slutar först vid avstängning eller omstart",
+    en: "No logoff events (4634/4647): sessions end only at shutdown or restart",
+  },
+  auditGapOther: { sv: "Data saknas", en: "Data missing" },
 } as const satisfies Record<string, Localised>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -36,6 +36,11 @@ const SEVERITY_TEXT: Record<Severity, MessageKey> = {
   low: "severityLow",
 };
 const LIFECYCLE_TEXT: Record<Lifecycle, MessageKey> = { new: "lifecycleNew", open: "lifecycleOpen", reopened: "lifecycleReopened" };
+const AUDIT_GAP_TEXT: Record<string, MessageKey> = {
+  "windows.lockAuditing": "auditGapLock",
+  "windows.logoffAuditing": "auditGapLogoff",
+};
+
 const SOURCE_TEXT: Record<SourceKind, MessageKey> = {
   ad: "sourceAd",
   entra: "sourceEntra",
@@ -284,6 +289,13 @@ function writeCoverage(sheet: ExcelJS.Worksheet, run: RunRecord, options: Weekly
     sheet.addRow([t("exceptionProblems")]).font = { bold: true };
     styleHeader(sheet.addRow([t("line"), t("problem")]));
     for (const problem of run.exceptionProblems) sheet.addRow([problem.line, excelSafe(problem.message)]);
+  }
+  const gaps = run.coverage.sources.flatMap((source) => source.missing.flatMap((missing) => (missing.subjects ?? []).map((subject) => ({ subject, item: missing.item }))));
+  if (gaps.length > 0) {
+    sheet.addRow([]);
+    sheet.addRow([t("auditGaps")]).font = { bold: true };
+    styleHeader(sheet.addRow([t("host"), t("missingData")]));
+    for (const gap of gaps) sheet.addRow([excelSafe(gap.subject), t(AUDIT_GAP_TEXT[gap.item] ?? "auditGapOther")]);
   }
   const rejected = run.coverage.sources.flatMap((source) => source.rejected);
   if (rejected.length > 0) {
