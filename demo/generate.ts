@@ -25,7 +25,7 @@ function formatSummary(summary: DemoSummary, elapsedMs: number): string {
   const counts = summary.counts;
   lines.push(
     `  AD: ${counts.adUsers} users, ${counts.adGroups} groups, ${counts.adComputers} computers; Entra: ${counts.entraUsers} users, ${counts.entraGroups} groups, ${counts.entraDevices} devices, ${counts.roleAssignments} role assignments`,
-    `  Activity: ${counts.signIns} interactive and ${counts.nonInteractiveSignIns} non-interactive sign-ins, ${counts.windowsEvents} Windows events on ${counts.windowsHosts} hosts`,
+    `  Activity: ${counts.signIns} interactive and ${counts.nonInteractiveSignIns} non-interactive sign-ins, ${counts.windowsEvents} Windows events on ${counts.windowsHosts} hosts (${counts.windowsHostsWithoutLockAuditing} without lock auditing)`,
     `  Security: ${counts.riskDetections} risk detections, ${counts.riskyUsers} risky users, ${counts.mfaRegistrations} MFA registrations; Intune: ${counts.managedDevices} devices, ${counts.devicePolicies} policies; ${counts.roleEligibilities} PIM eligibilities`,
     "  Ground truth (expected / traps):",
   );

@@ -1,6 +1,7 @@
 /**
  * The demo generator: determinism, file formats, and — most important — that the ground truth is
- * right. The stale-account sets are recomputed here from the exported files alone, with parsing
+ * right. The stale-account sets, and the desk-session sets (sessions rebuilt from the Winlogbeat file
+ * with the session checks' rules), are recomputed here from the exported files alone, with parsing
  * and rules written independently of the generator, and must equal the manifest exactly.
  */
 import { strict as assert } from "node:assert";
@@ -18,6 +19,9 @@ const THRESHOLD_DAYS = 90;
 const TEST_STAFF = 300;
 const BY_DESIGN_GROUPS = new Set(["denied rodc password replication group", "domain users", "domain guests", "guests"]);
 const STALE_CHECKS = ["stale.inactive", "stale.never-used", "stale.disabled-in-groups"] as const;
+const SESSION_CHECKS = ["sessions.left-unlocked", "sessions.not-shut-down", "sessions.walk-away"] as const;
+const WINDOW_END_MS = Date.parse("2026-11-21T00:00:00Z");
+const MINUTE_MS = 60_000;
 
 interface CaseEntry {
   subject: string;
@@ -49,6 +53,7 @@ interface GroundTruth {
   asOf: string;
   window: { start: string; end: string };
   checks: Record<string, { expected: CaseEntry[]; traps: CaseEntry[] }>;
+  windowsCoverage: { hostsWithoutLockAuditing: string[]; lockAuditedHosts: number; hostsWithSessions: number };
   security: SecurityTruth;
   accounts: Record<string, { kind: string; department: string | null }>;
 }
@@ -224,7 +229,8 @@ async function recomputeStaleSets(root: string): Promise<Record<(typeof STALE_CH
     const winlog = event["winlog"] as JsonObject;
     if (winlog["event_id"] !== "4624") continue;
     const data = winlog["event_data"] as Record<string, string>;
-    if (data["LogonType"] !== "2") continue;
+    // Interactive logons only: console (2), RDP (10), cached console (11). Unlocks (7) are not logons.
+    if (!["2", "10", "11"].includes(data["LogonType"]!)) continue;
     note(identities.get(data["TargetUserSid"]!)!, Date.parse(String(event["@timestamp"])));
   }
 
@@ -237,6 +243,196 @@ async function recomputeStaleSets(root: string): Promise<Record<(typeof STALE_CH
   }
   for (const list of Object.values(result)) list.sort();
   return result;
+}
+
+// ---- The independent rebuild of desk sessions from the Winlogbeat file, and the session rules. ----
+
+/** One Winlogbeat record, the fields the rebuild uses. */
+interface WinEvent {
+  at: number;
+  host: string;
+  eventId: number;
+  recordId: number;
+  data: Record<string, string>;
+  user?: JsonObject;
+}
+
+async function windowsEvents(root: string): Promise<WinEvent[]> {
+  return (await jsonLines(join(root, "windows/security-events.jsonl"))).map((record) => {
+    const winlog = record["winlog"] as JsonObject;
+    const event: WinEvent = {
+      at: Date.parse(String(record["@timestamp"])),
+      host: String(winlog["computer_name"]),
+      eventId: Number(winlog["event_id"]),
+      recordId: winlog["record_id"] as number,
+      data: (winlog["event_data"] as Record<string, string> | undefined) ?? {},
+    };
+    if (winlog["user"] !== undefined) event.user = winlog["user"] as JsonObject;
+    return event;
+  });
+}
+
+interface Stretch {
+  kind: "locked" | "saver" | "disconnected";
+  from: number;
+  to?: number;
+}
+
+interface Rebuilt {
+  subject: string;
+  host: string;
+  logonType: number;
+  logonIds: string[];
+  logonAt: number;
+  endAt: number;
+  endKind: "exact" | "shutdown" | "boot" | "open";
+  stretches: Stretch[];
+}
+
+const LOCK_AUDIT_EVENTS = new Set([4778, 4779, 4800, 4801, 4802, 4803]);
+const STRETCH_START: Record<number, Stretch["kind"]> = { 4800: "locked", 4802: "saver", 4779: "disconnected" };
+const STRETCH_END: Record<number, Stretch["kind"]> = { 4801: "locked", 4803: "saver", 4778: "disconnected" };
+
+/**
+ * Sessions as the reference's §6 describes them: boot epochs split at 6005/4608; a 4624 of type 2, 10
+ * or 11 opens a session, its TargetLinkedLogonId twin folds into it; lock, screen-saver and RDP events
+ * attach by logon id; the first of 4647/4634 (exact), 1074/4609/6006 (shutdown), the next boot, or the
+ * data end closes it.
+ */
+function rebuildSessions(events: WinEvent[]): { sessions: Rebuilt[]; lockAudited: Set<string>; lastEventAt: Map<string, number> } {
+  const byHost = new Map<string, WinEvent[]>();
+  for (const event of events) byHost.set(event.host, [...(byHost.get(event.host) ?? []), event]);
+  const sessions: Rebuilt[] = [];
+  const lockAudited = new Set<string>();
+  const lastEventAt = new Map<string, number>();
+  for (const [host, list] of byHost) {
+    list.sort((a, b) => a.at - b.at);
+    let open = new Map<string, Rebuilt>();
+    const closeAll = (at: number, kind: Rebuilt["endKind"]) => {
+      for (const session of new Set(open.values())) {
+        if (session.endKind !== "open") continue;
+        session.endAt = at;
+        session.endKind = kind;
+      }
+    };
+    for (const event of list) {
+      lastEventAt.set(host, Math.max(lastEventAt.get(host) ?? -Infinity, event.at));
+      if (LOCK_AUDIT_EVENTS.has(event.eventId)) lockAudited.add(host);
+      const logonId = event.data["TargetLogonId"] ?? event.data["LogonID"];
+      switch (event.eventId) {
+        case 6005:
+        case 4608:
+          closeAll(event.at, "boot");
+          open = new Map();
+          break;
+        case 1074:
+        case 4609:
+        case 6006:
+          closeAll(event.at, "shutdown");
+          break;
+        case 4624: {
+          const logonType = Number(event.data["LogonType"]);
+          if (![2, 10, 11].includes(logonType)) break;
+          const twin = open.get(event.data["TargetLinkedLogonId"]!);
+          if (twin !== undefined) {
+            twin.logonIds.push(logonId!);
+            open.set(logonId!, twin);
+            break;
+          }
+          const session: Rebuilt = { subject: event.data["TargetUserName"]!, host, logonType, logonIds: [logonId!], logonAt: event.at, endAt: WINDOW_END_MS, endKind: "open", stretches: [] };
+          sessions.push(session);
+          open.set(logonId!, session);
+          break;
+        }
+        case 4647:
+        case 4634: {
+          const session = open.get(logonId!);
+          if (session !== undefined && session.endKind === "open") [session.endAt, session.endKind] = [event.at, "exact"];
+          break;
+        }
+        default: {
+          const session = open.get(logonId ?? "");
+          if (session === undefined || session.endKind !== "open") break;
+          const starts = STRETCH_START[event.eventId];
+          const ends = STRETCH_END[event.eventId];
+          if (starts !== undefined) session.stretches.push({ kind: starts, from: event.at });
+          if (ends !== undefined) {
+            const stretch = [...session.stretches].reverse().find((candidate) => candidate.kind === ends && candidate.to === undefined);
+            if (stretch !== undefined) stretch.to = event.at;
+          }
+        }
+      }
+    }
+  }
+  return { sessions, lockAudited, lastEventAt };
+}
+
+/** Stockholm wall-clock parts of an instant, by the platform's time-zone database. */
+const STOCKHOLM = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Stockholm", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", weekday: "short", hourCycle: "h23" });
+
+function stockholmParts(ms: number): { year: number; month: number; day: number; weekday: string; wallMs: number } {
+  const parts = Object.fromEntries(STOCKHOLM.formatToParts(new Date(ms)).map((part) => [part.type, part.value]));
+  const [year, month, day] = [Number(parts["year"]), Number(parts["month"]), Number(parts["day"])];
+  const wallMs = Date.UTC(year, month - 1, day, Number(parts["hour"]), Number(parts["minute"]), Number(parts["second"]));
+  return { year, month, day, weekday: parts["weekday"]!, wallMs };
+}
+
+/** The instant of a Stockholm wall-clock time: `minutes` after local midnight of the date. */
+function stockholmInstant(year: number, month: number, day: number, minutes: number): number {
+  const wall = Date.UTC(year, month - 1, day) + minutes * MINUTE_MS;
+  let guess = wall - 3_600_000;
+  for (let i = 0; i < 3; i++) guess = wall - (stockholmParts(guess).wallMs - Math.floor(guess / 1000) * 1000);
+  return guess;
+}
+
+function sessionRuleSets(rebuilt: ReturnType<typeof rebuildSessions>): Record<(typeof SESSION_CHECKS)[number], string[]> {
+  const { sessions, lockAudited, lastEventAt } = rebuilt;
+  const console_ = sessions.filter((session) => session.logonType === 2 || session.logonType === 11);
+  const inactive = (session: Rebuilt) => session.stretches.map((stretch) => ({ from: stretch.from, to: Math.min(stretch.to ?? session.endAt, session.endAt) }));
+  const activeFrom = (session: Rebuilt, from: number, to: number) => session.logonAt <= from && session.endAt >= to && inactive(session).every((stretch) => stretch.to <= from || stretch.from >= to);
+  const leftUnlocked = new Set<string>();
+  const notShutDown = new Set<string>();
+  const walkAway = new Set<string>();
+  for (const session of console_) {
+    const first = stockholmParts(session.logonAt);
+    for (let date = Date.UTC(first.year, first.month - 1, first.day); ; date += 86_400_000) {
+      const d = new Date(date);
+      const [year, month, day] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+      if (stockholmInstant(year, month, day, 0) > session.endAt) break;
+      const weekday = stockholmParts(stockholmInstant(year, month, day, 12 * 60)).weekday;
+      const endOfDay = stockholmInstant(year, month, day, 18 * 60);
+      if (lockAudited.has(session.host) && !["Sat", "Sun"].includes(weekday) && activeFrom(session, endOfDay, endOfDay + 30 * MINUTE_MS)) leftUnlocked.add(session.subject);
+      const midnight = stockholmInstant(year, month, day, 24 * 60);
+      if (!(session.logonAt < midnight && session.endAt > midnight)) continue;
+      const deadline = midnight + 60 * MINUTE_MS;
+      if (session.endKind === "open" && !((lastEventAt.get(session.host) ?? -Infinity) > deadline)) continue;
+      if (!((session.endKind === "exact" || session.endKind === "shutdown") && session.endAt <= deadline)) notShutDown.add(session.subject);
+    }
+  }
+  for (const newer of console_) {
+    const t = newer.logonAt;
+    const other = console_.some((older) => older.subject === newer.subject && older.host !== newer.host && lockAudited.has(older.host) && activeFrom(older, t - 2 * MINUTE_MS, t + 5 * MINUTE_MS));
+    if (other) walkAway.add(newer.subject);
+  }
+  return {
+    "sessions.left-unlocked": [...leftUnlocked].sort(),
+    "sessions.not-shut-down": [...notShutDown].sort(),
+    "sessions.walk-away": [...walkAway].sort(),
+  };
+}
+
+/** Session rule sets and lock-auditing coverage, from the exported events alone. */
+async function recomputeSessionSets(root: string): Promise<{ subjects: Record<(typeof SESSION_CHECKS)[number], string[]>; hostsWithoutLockAuditing: string[]; lockAuditedHosts: number; rebuilt: ReturnType<typeof rebuildSessions>; events: WinEvent[] }> {
+  const events = await windowsEvents(root);
+  const rebuilt = rebuildSessions(events);
+  const hostsWithSessions = new Set(rebuilt.sessions.map((session) => session.host));
+  return {
+    subjects: sessionRuleSets(rebuilt),
+    hostsWithoutLockAuditing: [...hostsWithSessions].filter((host) => !rebuilt.lockAudited.has(host)).sort(),
+    lockAuditedHosts: [...hostsWithSessions].filter((host) => rebuilt.lockAudited.has(host)).length,
+    rebuilt,
+    events,
+  };
 }
 
 /** Every Graph export under `entraRoot`: full pages linked by distinct nextLinks, the last unlinked. */
@@ -690,6 +886,152 @@ describe("demo generator (Exempelkommun)", function () {
     for (const subject of [...recomputed["stale.inactive"], ...recomputed["stale.never-used"]]) assert.ok(!disabled.has(subject));
   });
 
+  it("plants the session cases, confirmed by an independent rebuild of the sessions from the events", async function () {
+    const recomputed = await recomputeSessionSets(first300);
+    for (const checkId of SESSION_CHECKS) {
+      const planted = truth.checks[checkId];
+      assert.ok(planted !== undefined, `ground truth has ${checkId}`);
+      assert.ok(planted.expected.length >= 5 && planted.traps.length >= 5, `${checkId}: ${planted.expected.length} expected, ${planted.traps.length} traps`);
+      assert.deepEqual(recomputed.subjects[checkId], subjects(planted.expected), checkId);
+      const trapsFound = planted.traps.filter((trap) => recomputed.subjects[checkId].includes(trap.subject));
+      assert.deepEqual(trapsFound, [], `${checkId}: traps the rules report`);
+      for (const entry of [...planted.expected, ...planted.traps]) assert.ok(entry.why.length > 20, `${checkId}/${entry.subject}: no reason given`);
+    }
+    const coverage = truth.windowsCoverage;
+    assert.deepEqual(recomputed.hostsWithoutLockAuditing, coverage.hostsWithoutLockAuditing);
+    assert.equal(recomputed.lockAuditedHosts, coverage.lockAuditedHosts);
+    assert.equal(coverage.hostsWithSessions, coverage.lockAuditedHosts + coverage.hostsWithoutLockAuditing.length);
+  });
+
+  it("writes no lock events on hosts without lock auditing, only the type 7 logons of their unlocks", async function () {
+    const events = await windowsEvents(first300);
+    const silent = new Set(truth.windowsCoverage.hostsWithoutLockAuditing);
+    for (const host of ["VOF-GEM01", "VOF-GEM02", "VOF-GEM03", "KLF-RECEP01", "KFF-KIOSK01"]) assert.ok(silent.has(`${host}.exempelkommun.local`), `${host} should not audit lock events`);
+    assert.ok([...silent].filter((host) => /-PC\d+\./.test(host)).length >= 4, "several personal PCs without lock auditing");
+    const unlocksOnSilent = new Set<string>();
+    for (const event of events) {
+      if (!silent.has(event.host)) continue;
+      assert.ok(!LOCK_AUDIT_EVENTS.has(event.eventId), `${event.host} wrote ${event.eventId}`);
+      if (event.eventId === 4624 && event.data["LogonType"] === "7") unlocksOnSilent.add(event.host);
+    }
+    assert.ok(unlocksOnSilent.size >= 4, "unlocks on hosts without lock auditing show as 4624 type 7 without 4801");
+    const audited = new Set(events.filter((event) => LOCK_AUDIT_EVENTS.has(event.eventId)).map((event) => event.host));
+    assert.equal(audited.size, truth.windowsCoverage.lockAuditedHosts);
+  });
+
+  it("writes UAC twin logons that name each other, with lock and RDP events on the filtered token", async function () {
+    const events = await windowsEvents(first300);
+    const logons = new Map<string, WinEvent>();
+    for (const event of events) if (event.eventId === 4624) logons.set(`${event.host}|${event.data["TargetLogonId"]}`, event);
+    const elevated = new Set<string>();
+    const twinTypes = new Set<string>();
+    for (const event of logons.values()) {
+      const linked = event.data["TargetLinkedLogonId"]!;
+      if (linked === "0x0") {
+        assert.equal(event.data["ElevatedToken"], "%%1843");
+        continue;
+      }
+      const partner = logons.get(`${event.host}|${linked}`);
+      assert.ok(partner !== undefined, `${event.host}: ${event.data["TargetLogonId"]} names a twin ${linked} that never logged on`);
+      assert.equal(partner.data["TargetLinkedLogonId"], event.data["TargetLogonId"], "twins name each other");
+      assert.equal(partner.data["TargetUserSid"], event.data["TargetUserSid"]);
+      assert.equal(partner.data["LogonType"], event.data["LogonType"]);
+      assert.ok(Math.abs(partner.at - event.at) < 1000, "twins are written together");
+      assert.notEqual(partner.data["ElevatedToken"], event.data["ElevatedToken"], "one twin is elevated, the other filtered");
+      if (event.data["ElevatedToken"] === "%%1842") elevated.add(`${event.host}|${event.data["TargetLogonId"]}`);
+      twinTypes.add(event.data["LogonType"]!);
+    }
+    assert.deepEqual([...twinTypes].sort(), ["10", "2", "7"], "twin pairs at the console, over RDP and at unlock");
+    for (const event of events) {
+      if (![4647, 4778, 4779, 4800, 4801, 4802, 4803].includes(event.eventId)) continue;
+      const logonId = event.data["TargetLogonId"] ?? event.data["LogonID"];
+      assert.ok(!elevated.has(`${event.host}|${logonId}`), `${event.host} ${event.eventId} names the elevated twin ${logonId}`);
+      assert.ok(logons.has(`${event.host}|${logonId}`), `${event.host} ${event.eventId} names ${logonId}, which never logged on`);
+    }
+  });
+
+  it("writes unlocks and RDP disconnects in the observed (OTRF) order", async function () {
+    const events = await windowsEvents(first300);
+    const byHost = new Map<string, WinEvent[]>();
+    for (const event of events) byHost.set(event.host, [...(byHost.get(event.host) ?? []), event]);
+    let unlocks = 0;
+    let disconnects = 0;
+    let reconnects = 0;
+    for (const [host, list] of byHost) {
+      const sessionIds = new Set(list.filter((event) => event.eventId === 4624 && ["2", "10", "11"].includes(event.data["LogonType"]!)).map((event) => event.data["TargetLogonId"]));
+      list.forEach((event, index) => {
+        const around = (fromMs: number, toMs: number) => list.filter((other) => other.at >= event.at + fromMs && other.at <= event.at + toMs && other !== event);
+        if (event.eventId === 4624 && event.data["LogonType"] === "7") {
+          assert.ok(!sessionIds.has(event.data["TargetLogonId"]), `${host}: an unlock logon reuses a session's logon id`);
+          const ended = around(0, 1000).some((other) => other.eventId === 4634 && other.data["LogonType"] === "7" && other.data["TargetLogonId"] === event.data["TargetLogonId"]);
+          assert.ok(ended, `${host}: unlock logon ${event.data["TargetLogonId"]} has no 4634 in the same second`);
+        }
+        if (event.eventId === 4801) {
+          unlocks++;
+          assert.ok(around(-1000, 0).some((other) => other.eventId === 4624 && other.data["LogonType"] === "7" && other.data["TargetUserSid"] === event.data["TargetUserSid"]), `${host}: 4801 without the unlock logon`);
+        }
+        if (event.eventId === 4779) {
+          disconnects++;
+          assert.match(event.data["SessionName"]!, /^RDP-Tcp#\d+$/);
+          assert.ok(around(1, 2000).some((other) => other.eventId === 4800 && other.data["TargetLogonId"] === event.data["LogonID"]), `${host}: 4779 not followed by the disconnect lock`);
+        }
+        if (event.eventId === 4778) {
+          reconnects++;
+          const disconnect = list.slice(0, index).reverse().find((other) => other.eventId === 4779 && other.data["LogonID"] === event.data["LogonID"]);
+          assert.ok(disconnect !== undefined, `${host}: reconnect without a disconnect`);
+          const number = (name: string | undefined) => Number(/#(\d+)$/.exec(name ?? "")![1]);
+          assert.ok(number(event.data["SessionName"]) > number(disconnect.data["SessionName"]), "a reconnect is a new RDP connection");
+          assert.ok(around(1, 5000).some((other) => other.eventId === 4801 && other.data["TargetLogonId"] === event.data["LogonID"]), `${host}: reconnect without the unlock`);
+        }
+      });
+    }
+    assert.ok(unlocks > 500 && disconnects >= 3 && reconnects >= 2, `${unlocks} unlocks, ${disconnects} disconnects, ${reconnects} reconnects`);
+  });
+
+  it("plants every kind of session case the ground truth describes", async function () {
+    const { rebuilt } = await recomputeSessionSets(first300);
+    const sessionsOf = (subject: string) => rebuilt.sessions.filter((session) => session.subject === subject);
+    const entries = (checkId: string, list: "expected" | "traps" = "expected") => truth.checks[checkId]![list].map((entry) => entry.subject);
+    const some = (subjectList: string[], test: (session: Rebuilt) => boolean) => subjectList.some((subject) => sessionsOf(subject).some(test));
+    const local = (ms: number) => stockholmParts(ms);
+    const lateMinutes = (ms: number) => (local(ms).wallMs % 86_400_000) / MINUTE_MS;
+    const consoleType = (session: Rebuilt) => session.logonType === 2 || session.logonType === 11;
+
+    // A planted left-unlocked session: its 4624 before 18:00, no lock, screen saver or disconnect before 18:30.
+    for (const subject of entries("sessions.left-unlocked")) {
+      const late = sessionsOf(subject).filter((session) => consoleType(session) && rebuilt.lockAudited.has(session.host) && lateMinutes(session.logonAt) < 18 * 60);
+      const unlockedAt1830 = late.some((session) => {
+        const d = local(session.logonAt);
+        const [six, halfPast] = [stockholmInstant(d.year, d.month, d.day, 18 * 60), stockholmInstant(d.year, d.month, d.day, 18 * 60 + 30)];
+        return session.endAt >= halfPast && session.stretches.every((stretch) => (stretch.to ?? session.endAt) <= six || stretch.from >= halfPast);
+      });
+      assert.ok(unlockedAt1830, `${subject}: no session active from 18:00 to 18:30`);
+    }
+    assert.ok(some(entries("sessions.left-unlocked"), (session) => session.logonType === 11), "a cached (type 11) logon left unlocked");
+    assert.ok(some(entries("sessions.left-unlocked"), (session) => session.endKind === "shutdown"), "a session left unlocked that ends by shutdown only");
+    const luTraps = entries("sessions.left-unlocked", "traps");
+    assert.ok(some(luTraps, (session) => session.logonType === 10 && lateMinutes(session.endAt) > 18 * 60 + 30 && lateMinutes(session.logonAt) < 18 * 60), "an RDP session active past 18:30");
+    assert.ok(some(luTraps, (session) => !rebuilt.lockAudited.has(session.host) && lateMinutes(session.endAt) > 18 * 60 + 30), "a late session on a host without lock auditing");
+    assert.ok(some(luTraps, (session) => local(session.logonAt).weekday === "Sat"), "a Saturday session");
+    assert.ok(some(luTraps, (session) => session.logonIds.length === 2 && session.stretches.length > 0), "a twin session locked over 18:00");
+
+    const nsd = entries("sessions.not-shut-down");
+    assert.ok(some(nsd, (session) => session.endKind === "boot"), "a session ended only by the next boot");
+    assert.ok(some(nsd, (session) => session.endKind === "open"), "a session still open at the data end");
+    assert.ok(some(nsd, (session) => session.endKind === "shutdown" && local(session.endAt).day !== local(session.logonAt).day), "a session ended by a restart after the grace");
+    const nsdTraps = entries("sessions.not-shut-down", "traps");
+    assert.ok(some(nsdTraps, (session) => session.endKind === "open"), "a session open at the data end that cannot be judged");
+    assert.ok(some(nsdTraps, (session) => session.logonType === 10 && session.stretches.some((stretch) => stretch.kind === "disconnected" && local(stretch.from).day !== local(stretch.to ?? session.endAt).day)), "an RDP session disconnected overnight");
+    assert.ok(some(nsdTraps, (session) => session.endKind === "exact" && local(session.endAt).day !== local(session.logonAt).day), "a logoff after midnight, inside the grace");
+
+    for (const subject of entries("sessions.walk-away")) {
+      assert.ok(new Set(sessionsOf(subject).filter(consoleType).map((session) => session.host)).size >= 2, `${subject}: console sessions on two hosts`);
+    }
+    const waTraps = entries("sessions.walk-away", "traps");
+    assert.ok(some(waTraps, (session) => session.logonType === 10), "an RDP session from the own PC");
+    assert.ok(some(waTraps, (session) => !rebuilt.lockAudited.has(session.host)), "an own PC without lock auditing");
+  });
+
   it("keeps the ground truth right at the default size", async function () {
     const full = join(workDir, "full");
     const summary = await generateDemo({ outDir: full });
@@ -702,6 +1044,9 @@ describe("demo generator (Exempelkommun)", function () {
     const fullTruth = JSON.parse(await readFile(join(full, "ground-truth.json"), "utf8")) as GroundTruth;
     const recomputed = await recomputeStaleSets(full);
     for (const checkId of STALE_CHECKS) assert.deepEqual(recomputed[checkId], subjects(fullTruth.checks[checkId]!.expected), checkId);
+    const sessions = await recomputeSessionSets(full);
+    for (const checkId of SESSION_CHECKS) assert.deepEqual(sessions.subjects[checkId], subjects(fullTruth.checks[checkId]!.expected), checkId);
+    assert.deepEqual(sessions.hostsWithoutLockAuditing, fullTruth.windowsCoverage.hostsWithoutLockAuditing);
     await rm(full, { recursive: true, force: true });
   });
 

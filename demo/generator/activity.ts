@@ -5,7 +5,8 @@
  * placed inside them, and only then are lastLogonTimestamp and signInActivity derived, so that the
  * directory never claims activity the logs contradict.
  */
-import type { DeskSession, DemoComputer, DemoIdentity, EntraDevice, HostDay, PlannedSignIn, SignInLocation, SignInStamp } from "./model.js";
+import { plantDeskSessionCases } from "./desk-cases.js";
+import type { DeskSession, DemoComputer, DemoIdentity, EntraDevice, HostDay, PlannedDeskCase, PlannedSignIn, SignInLocation, SignInStamp } from "./model.js";
 import {
   ADMIN_PORTAL_APP,
   DEPARTMENTS,
@@ -52,10 +53,12 @@ const EGRESS_HOSTS: Record<DepartmentCode, number[]> = { SOC: [10, 11], BUF: [20
 
 export interface Activity {
   hostDays: HostDay[];
+  hostsWithoutLockAuditing: DemoComputer[];
+  deskCases: PlannedDeskCase[];
   signIns: PlannedSignIn[];
 }
 
-class ActivityPlanner {
+export class ActivityPlanner {
   readonly hostDays: HostDay[] = [];
   readonly signIns: PlannedSignIn[] = [];
   private readonly sessionsByIdentity = new Map<DemoIdentity, DeskSession[]>();
@@ -74,19 +77,50 @@ class ActivityPlanner {
   }
 
   session(day: HostDay, identity: DemoIdentity, logonAt: number, logoffAt: number, lock?: { lockedAt: number; unlockedAt: number }): DeskSession {
+    const session: DeskSession = { identity, logonAt, logoffAt, logonId: this.logonId(day, this.random) };
+    if (lock !== undefined) session.states = [{ kind: "locked", from: lock.lockedAt, to: lock.unlockedAt }];
+    return this.attach(day, session);
+  }
+
+  /** A session planted later, its logon id drawn from `ids` so the main activity stream is untouched. */
+  addSession(day: HostDay, fields: Omit<DeskSession, "logonId">, ids: Random): DeskSession {
+    return this.attach(day, { ...fields, logonId: this.logonId(day, ids) });
+  }
+
+  /** A logon id not yet used in this boot of the host (for twins and new sessions). */
+  logonId(day: HostDay, ids: Random): string {
     const used = this.usedLogonIds.get(day)!;
     let logonId: string;
     // Logon ids are only unique within one boot of one host.
-    do logonId = `0x${this.random.int(0x30000, 0x3ffffff).toString(16)}`;
+    do logonId = `0x${ids.int(0x30000, 0x3ffffff).toString(16)}`;
     while (used.has(logonId));
     used.add(logonId);
-    const session: DeskSession = { identity, logonAt, logoffAt, logonId };
-    if (lock !== undefined) session.lock = lock;
+    return logonId;
+  }
+
+  private attach(day: HostDay, session: DeskSession): DeskSession {
     day.sessions.push(session);
-    let list = this.sessionsByIdentity.get(identity);
-    if (list === undefined) this.sessionsByIdentity.set(identity, (list = []));
+    let list = this.sessionsByIdentity.get(session.identity);
+    if (list === undefined) this.sessionsByIdentity.set(session.identity, (list = []));
     list.push(session);
     return session;
+  }
+
+  /** Drops a host-day and its sessions (a planted case took the day over). */
+  removeHostDay(day: HostDay): void {
+    const index = this.hostDays.indexOf(day);
+    if (index < 0) throw new Error(`host-day of ${day.computer.name} is not planned`);
+    this.hostDays.splice(index, 1);
+    this.usedLogonIds.delete(day);
+    for (const session of day.sessions) {
+      const list = this.sessionsByIdentity.get(session.identity)!;
+      list.splice(list.indexOf(session), 1);
+    }
+  }
+
+  /** The planned host-days of one computer, in boot order. */
+  hostDaysOf(computer: DemoComputer): HostDay[] {
+    return this.hostDays.filter((day) => day.computer === computer).sort((a, b) => a.bootAt - b.bootAt);
   }
 
   sessionsOf(identity: DemoIdentity): DeskSession[] {
@@ -139,13 +173,15 @@ export function planActivity(streams: RandomStreams, people: People, directory: 
 
   planPersonalWorkstations(planner, random, people, workdays);
   planSharedHosts(planner, random, people, directory, workdays);
+  // Planted session cases draw from their own streams, so the activity above stays as it was.
+  const desk = plantDeskSessionCases(planner, streams, people, directory, workdays);
   planMobileAndCloudSignIns(planner, random, people, workdays);
   planAdminPortalSignIns(planner, random, people);
 
   planner.signIns.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1));
   deriveLastActivity(streams.get("last-activity"), planner, people);
   deriveComputerActivity(streams.get("computer-activity"), planner, directory);
-  return { hostDays: planner.hostDays, signIns: planner.signIns };
+  return { hostDays: planner.hostDays, hostsWithoutLockAuditing: desk.hostsWithoutLockAuditing, deskCases: desk.cases, signIns: planner.signIns };
 }
 
 function planPersonalWorkstations(planner: ActivityPlanner, random: Random, people: People, workdays: LocalDay[]): void {

@@ -1,11 +1,14 @@
 /**
  * The manifest of planted cases. Expected sets come from what the generator planted; before they
- * are written, the stale-account rules are re-applied to the generated data and any disagreement
- * aborts the run, so a manifest on disk is never wrong about its own data.
+ * are written, the stale-account rules and the desk-session rules (session-rules.ts) are re-applied
+ * to the generated data and any disagreement aborts the run, so a manifest on disk is never wrong
+ * about its own data.
  */
 import type { AccountKind, DemoIdentity, DemoWorld, DevicePolicy, PlannedManagedDevice, RoleEligibility, Scenario } from "./model.js";
 import type { People } from "./people.js";
 import { INTUNE_STALE_DAYS, INVALID_PASSWORD, LOCK_THRESHOLD_MINUTES, SPRAY_IP } from "./security.js";
+import { AD_DNS_DOMAIN } from "./organisation.js";
+import { applySessionRules, type SessionCheckId } from "./session-rules.js";
 import { AS_OF_ISO, AS_OF_MS, DAY_MS, graphTime, WINDOW_END_ISO, WINDOW_START_ISO } from "./time.js";
 
 export const STALE_THRESHOLD_DAYS = 90;
@@ -93,11 +96,35 @@ export interface SecurityTruth {
   };
 }
 
+/**
+ * Lock-auditing coverage of the Windows events. The session checks left-unlocked and walk-away judge
+ * only sessions on lock-audited hosts; sessions elsewhere are "not evaluated (no lock auditing on
+ * N hosts)", a coverage gap and never a finding. Host names are spelled as winlog.computer_name.
+ */
+export interface WindowsCoverageTruth {
+  /**
+   * Hosts with interactive sessions (4624 type 2/10/11) but no 4778/4779/4800–4803 anywhere: their
+   * audit policy lacks "Other Logon/Logoff Events" (the shared PCs, a classroom PC, a few re-imaged
+   * personal PCs). Their unlocks still show as 4624 type 7 without any 4801.
+   */
+  hostsWithoutLockAuditing: string[];
+  /** Hosts with at least one 4778/4779/4800–4803. */
+  lockAuditedHosts: number;
+  /** Hosts with interactive sessions: lockAuditedHosts + hostsWithoutLockAuditing.length. */
+  hostsWithSessions: number;
+}
+
 export interface GroundTruth {
   generator: { name: "exempelkommun"; seed: number; staff: number };
   asOf: string;
   window: { start: string; end: string };
+  /**
+   * Per check id. The session checks ("sessions.left-unlocked", "sessions.not-shut-down",
+   * "sessions.walk-away") name the account (sAMAccountName) once, whatever the number of occurrences;
+   * one account may be expected by more than one check.
+   */
   checks: Record<string, CheckTruth>;
+  windowsCoverage: WindowsCoverageTruth;
   security: SecurityTruth;
   accounts: Record<string, { kind: AccountKind; department: string | null }>;
 }
@@ -155,6 +182,9 @@ export function buildGroundTruth(world: DemoWorld, people: People): GroundTruth 
     },
   };
 
+  const sessions = buildSessionTruth(world);
+  Object.assign(checks, sessions.checks);
+
   const accounts: GroundTruth["accounts"] = {};
   for (const identity of [...world.identities].sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0))) {
     accounts[identity.subject] = { kind: identity.kind, department: identity.departmentCode };
@@ -164,11 +194,55 @@ export function buildGroundTruth(world: DemoWorld, people: People): GroundTruth 
     asOf: AS_OF_ISO,
     window: { start: WINDOW_START_ISO, end: WINDOW_END_ISO },
     checks,
+    windowsCoverage: sessions.coverage,
     security: buildSecurityTruth(world),
     accounts,
   };
   verifyStaleTruth(world, truth);
   return truth;
+}
+
+const SESSION_CHECKS: readonly SessionCheckId[] = ["sessions.left-unlocked", "sessions.not-shut-down", "sessions.walk-away"];
+
+/**
+ * The planted session cases, checked against the session rules applied to every planned session
+ * (ordinary ones included): a rule that fires where nothing was planted, or misses a planted case,
+ * aborts the run.
+ */
+function buildSessionTruth(world: DemoWorld): { checks: Record<SessionCheckId, CheckTruth>; coverage: WindowsCoverageTruth } {
+  const collect = (checkId: SessionCheckId, kind: "expected" | "trap"): CaseEntry[] => {
+    const bySubject = new Map<string, string[]>();
+    for (const planted of world.deskCases) {
+      if (planted.checkId !== checkId || planted.kind !== kind) continue;
+      bySubject.set(planted.identity.subject, [...(bySubject.get(planted.identity.subject) ?? []), planted.why]);
+    }
+    return sorted([...bySubject].map(([subject, whys]) => ({ subject, why: whys.join("; ") })));
+  };
+  const checks = Object.fromEntries(SESSION_CHECKS.map((checkId) => [checkId, { expected: collect(checkId, "expected"), traps: collect(checkId, "trap") }])) as Record<SessionCheckId, CheckTruth>;
+
+  const result = applySessionRules(world.hostDays, world.hostsWithoutLockAuditing);
+  for (const checkId of SESSION_CHECKS) {
+    const expected = checks[checkId].expected.map((item) => item.subject);
+    const found = result.subjects[checkId];
+    const missing = expected.filter((subject) => !found.includes(subject));
+    const extra = found.filter((subject) => !expected.includes(subject));
+    const both = checks[checkId].traps.filter((trap) => expected.includes(trap.subject)).map((trap) => trap.subject);
+    if (missing.length > 0 || extra.length > 0 || both.length > 0 || expected.length === 0 || checks[checkId].traps.length === 0) {
+      throw new Error(`ground truth of ${checkId} disagrees with the planned sessions: missing ${missing.join(", ") || "none"}; unplanned ${extra.join(", ") || "none"}; both expected and trap ${both.join(", ") || "none"}`);
+    }
+  }
+  const withoutAuditing = new Set(result.hostsWithoutLockAuditing);
+  const stray = result.lockAuditedHosts.filter((host) => world.hostsWithoutLockAuditing.includes(host));
+  if (stray.length > 0) throw new Error(`hosts without lock auditing have lock events: ${stray.map((host) => host.name).join(", ")}`);
+  const fqdn = (name: string) => `${name}.${AD_DNS_DOMAIN}`;
+  return {
+    checks,
+    coverage: {
+      hostsWithoutLockAuditing: [...withoutAuditing].map((host) => fqdn(host.name)).sort(),
+      lockAuditedHosts: result.lockAuditedHosts.length,
+      hostsWithSessions: result.lockAuditedHosts.length + withoutAuditing.size,
+    },
+  };
 }
 
 /** The stale rules, applied to the generated objects (the test re-applies them to the files). */

@@ -49,6 +49,8 @@ export interface DemoSummary {
     roleEligibilities: number;
     windowsEvents: number;
     windowsHosts: number;
+    /** Hosts with desk sessions but no lock/unlock/RDP events (audit policy without Other Logon/Logoff). */
+    windowsHostsWithoutLockAuditing: number;
   };
   /** Per check: how many accounts the check should report, and how many traps it must not. */
   groundTruth: Record<string, { expected: number; traps: number }>;
@@ -148,6 +150,7 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
       roleEligibilities: recordsOf("entra/v1.0/roleManagement/directory/roleEligibilityScheduleInstances.jsonl"),
       windowsEvents: windows.lines.length,
       windowsHosts: windows.hosts,
+      windowsHostsWithoutLockAuditing: groundTruth.windowsCoverage.hostsWithoutLockAuditing.length,
     },
     groundTruth: Object.fromEntries(
       Object.entries(groundTruth.checks).map(([checkId, truth]) => [checkId, { expected: truth.expected.length, traps: truth.traps.length }]),

@@ -190,21 +190,83 @@ export interface DemoComputer {
   entraDevice?: EntraDevice;
 }
 
+/** 4624 LogonType of a desk session: console (2), RDP (10) or console with cached credentials (11). */
+export type DeskLogonType = 2 | 10 | 11;
+
+/**
+ * A stretch of a session in which it is not active. The exporter writes, on hosts that audit
+ * "Other Logon/Logoff Events":
+ *  - locked: 4800 at `from`; at `to` the unlock: a 4624 type 7 (a pair for a session with a UAC
+ *    twin), 4801 naming the session's logon id, and the 4634s of the short-lived type 7 ids, all
+ *    within the same second (the OTRF-observed order).
+ *  - screen-saver: 4802 at `from`, 4803 at `to`.
+ *  - disconnected: 4779 at `from` and the disconnect lock 4800 about a second later; at `to`
+ *    4778, then the unlock as above.
+ * Hosts without that audit subcategory write only the type 7 logons of the unlocks.
+ */
+export interface SessionState {
+  kind: "locked" | "screen-saver" | "disconnected";
+  from: number;
+  /** undefined: holds until the session ends. */
+  to?: number;
+}
+
+/**
+ * How a desk session ends:
+ *  - logoff: 4647 then 4634 (for each token of a twin pair) at logoffAt;
+ *  - reset: 4634 only (the server logs off a disconnected RDP session; no 4647);
+ *  - shutdown: no logoff of its own; the host-day's shutdown (1074/4609/6006) at its shutdownAt ends it;
+ *  - boot: nothing at all; the host loses power, and the next host-day's 6005/4608 is the first sign;
+ *  - open: still logged on at the data end (the host-day is "running").
+ */
+export type SessionEnd = "logoff" | "reset" | "shutdown" | "boot" | "open";
+
 /** One interactive desk session on a Windows host. */
 export interface DeskSession {
   identity: DemoIdentity;
   logonAt: number;
+  /** When it ends; for "shutdown", "boot" and "open" the host-day's shutdownAt. */
   logoffAt: number;
-  lock?: { lockedAt: number; unlockedAt: number };
+  /** The session's logon id: the one lock, screen-saver and RDP events name (the filtered token of a twin pair). */
   logonId: string;
+  /** Default 2. */
+  logonType?: DeskLogonType;
+  /** The elevated twin of a UAC split-token logon: two 4624s naming each other in TargetLinkedLogonId. */
+  linkedLogonId?: string;
+  /** Sorted, non-overlapping. */
+  states?: SessionState[];
+  /** Default "logoff". */
+  end?: SessionEnd;
+  /** RDP sessions: the client computer (4778/4779 ClientName) and its address (4624 IpAddress, ClientAddress). */
+  client?: { name: string; address: string };
 }
 
-/** One boot-to-shutdown day of a Windows host. */
+/**
+ * How a host-day ends:
+ *  - shutdown: 1074 by the last user ("power off"), 4609, 6006;
+ *  - power-button: the same, written by winlogon for the power button;
+ *  - update-restart: 1074 by SYSTEM (TrustedInstaller, "restart"), 4609, 6006; the next host-day boots minutes later;
+ *  - power-loss: no event; the next host-day's 6005/4608 is the first sign;
+ *  - running: still up at the data end (shutdownAt = the window end).
+ */
+export type HostDayEnd = "shutdown" | "power-button" | "update-restart" | "power-loss" | "running";
+
+/** One boot-to-shutdown stretch (boot epoch) of a Windows host. */
 export interface HostDay {
   computer: DemoComputer;
   bootAt: number;
   shutdownAt: number;
   sessions: DeskSession[];
+  /** Default "shutdown". */
+  end?: HostDayEnd;
+}
+
+/** A planted case for one of the session checks, named by the account the findings show. */
+export interface PlannedDeskCase {
+  checkId: "sessions.left-unlocked" | "sessions.not-shut-down" | "sessions.walk-away";
+  kind: "expected" | "trap";
+  identity: DemoIdentity;
+  why: string;
 }
 
 export interface PlannedSignIn {
@@ -356,6 +418,10 @@ export interface DemoWorld {
   /** Entra devices without an AD computer (phones, tablets, personal devices). */
   registeredDevices: EntraDevice[];
   hostDays: HostDay[];
+  /** Hosts whose audit policy lacks "Other Logon/Logoff Events": no 4778/4779/4800–4803 ever. */
+  hostsWithoutLockAuditing: DemoComputer[];
+  /** Planted cases and traps of the session checks. */
+  deskCases: PlannedDeskCase[];
   signIns: PlannedSignIn[];
   roleDefinitions: RoleDefinition[];
   roleAssignments: RoleAssignment[];

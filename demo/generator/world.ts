@@ -115,6 +115,8 @@ export function buildWorld(seed: number, staff: number): BuiltWorld {
     computers: devices.computers,
     registeredDevices: devices.registeredDevices,
     hostDays: activity.hostDays,
+    hostsWithoutLockAuditing: activity.hostsWithoutLockAuditing,
+    deskCases: activity.deskCases,
     signIns: activity.signIns,
     roleDefinitions: [...ROLE_DEFINITIONS],
     roleAssignments,
