@@ -4,12 +4,30 @@
  * day's end and the nights in the organisation's time zone, and which sessions of one account
  * overlap on different hosts.
  */
+import { z } from "zod";
 import type { Identity, Snapshot, WindowsHostActivity, WindowsSession } from "../snapshot/model.js";
 import { wallClockToUtcMs, zoneOffsetMs } from "../sources/exports/local-time.js";
 import type { CheckContext, NotEvaluated } from "./types.js";
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
+
+/** Option of every session check: the logon types judged. 2 interactive and 11 cached: a person at the keyboard; add 10 for remote desktop. */
+export const logonTypesOption = z.array(z.number().int().min(2).max(13)).default([2, 11]);
+
+/** What every session check starts from: the sessions of the judged logon types that belong to someone. */
+export interface SessionScope {
+  hostsByName: ReadonlyMap<string, WindowsHostActivity>;
+  ownerOf: (session: WindowsSession) => SessionOwner | undefined;
+  inScope: WindowsSession[];
+}
+
+export function sessionScope(snapshot: Snapshot, logonTypes: readonly number[]): SessionScope {
+  const hostsByName = new Map(snapshot.windowsHosts.map((host) => [host.host, host]));
+  const ownerOf = sessionOwners(snapshot);
+  const inScope = snapshot.windowsSessions.filter((session) => hasLogonType(session, logonTypes) && ownerOf(session) !== undefined);
+  return { hostsByName, ownerOf, inScope };
+}
 
 export type SessionState = "active" | "locked" | "screensaver" | "disconnected";
 

@@ -3,13 +3,13 @@ import type { WindowsSession } from "../snapshot/model.js";
 import {
   activeStretchFrom,
   durationText,
-  hasLogonType,
   isRemoteFrom,
   knownFrom,
   knownUntil,
   localStamp,
   lockAuditNotEvaluated,
-  sessionOwners,
+  sessionScope,
+  logonTypesOption,
   STRETCH_END_TEXT,
   workingDayEnds,
   worstPerSubject,
@@ -22,8 +22,7 @@ const MINUTE_MS = 60_000;
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
-  /** Logon types judged: 2 interactive and 11 cached (a person at the keyboard). Add 10 for remote desktop. */
-  logonTypes: z.array(z.number().int().min(2).max(13)).default([2, 11]),
+  logonTypes: logonTypesOption,
   /** A session still unlocked this long after the working day ended is reported (working late and then locking is fine). */
   graceMinutes: z.number().int().min(0).max(240).default(30),
   /**
@@ -72,9 +71,7 @@ export const sessionLeftUnlocked: Check<Options> = {
     requires: [{ sources: ["windows-events"], items: [] }],
   },
   evaluate(snapshot, { logonTypes, graceMinutes, idleLockMinutes }, context) {
-    const hostsByName = new Map(snapshot.windowsHosts.map((host) => [host.host, host]));
-    const ownerOf = sessionOwners(snapshot);
-    const inScope = snapshot.windowsSessions.filter((session) => hasLogonType(session, logonTypes) && ownerOf(session) !== undefined);
+    const { hostsByName, ownerOf, inScope } = sessionScope(snapshot, logonTypes);
     const judged = inScope.filter((session) => hostsByName.get(session.host)?.lockAudited === true);
     const occurrences: Occurrence[] = [];
 

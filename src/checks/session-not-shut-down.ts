@@ -2,12 +2,12 @@ import { z } from "zod";
 import type { WindowsSession } from "../snapshot/model.js";
 import {
   durationText,
-  hasLogonType,
   knownFrom,
   knownUntil,
   localStamp,
   midnights,
-  sessionOwners,
+  sessionScope,
+  logonTypesOption,
   stateAt,
   STRETCH_END_TEXT,
   worstPerSubject,
@@ -21,8 +21,7 @@ const MINUTE_MS = 60_000;
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
-  /** Logon types judged: 2 interactive and 11 cached (a person at the keyboard). Add 10 for remote desktop. */
-  logonTypes: z.array(z.number().int().min(2).max(13)).default([2, 11]),
+  logonTypes: logonTypesOption,
   /** A session that ends with a logoff or shutdown this long after midnight counts as ended the same day. */
   graceMinutes: z.number().int().min(0).max(360).default(60),
 });
@@ -70,9 +69,7 @@ export const sessionNotShutDown: Check<Options> = {
     requires: [{ sources: ["windows-events"], items: [] }],
   },
   evaluate(snapshot, { logonTypes, graceMinutes }, context) {
-    const hostsByName = new Map(snapshot.windowsHosts.map((host) => [host.host, host]));
-    const ownerOf = sessionOwners(snapshot);
-    const inScope = snapshot.windowsSessions.filter((session) => hasLogonType(session, logonTypes) && ownerOf(session) !== undefined);
+    const { hostsByName, ownerOf, inScope } = sessionScope(snapshot, logonTypes);
     const occurrences: Occurrence[] = [];
     let silentHostSessions = 0;
 

@@ -3,12 +3,12 @@ import type { WindowsSession } from "../snapshot/model.js";
 import {
   activeStretchFrom,
   durationText,
-  hasLogonType,
   knownFrom,
   knownUntil,
   localStamp,
   lockAuditNotEvaluated,
-  sessionOwners,
+  sessionScope,
+  logonTypesOption,
   STRETCH_END_TEXT,
   worstPerSubject,
   type SessionOwner,
@@ -20,8 +20,7 @@ const MINUTE_MS = 60_000;
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
-  /** Logon types of both sessions: 2 interactive and 11 cached, i.e. a person at each keyboard. */
-  logonTypes: z.array(z.number().int().min(2).max(13)).default([2, 11]),
+  logonTypes: logonTypesOption,
   /** The first computer must stay unlocked at least this long after the logon elsewhere. */
   minUnlockedMinutes: z.number().int().min(0).max(240).default(5),
   /** Clocks of two computers disagree by up to this much; the first must be unlocked this long before, too. */
@@ -66,9 +65,7 @@ export const sessionWalkAway: Check<Options> = {
     requires: [{ sources: ["windows-events"], items: [] }],
   },
   evaluate(snapshot, { logonTypes, minUnlockedMinutes, clockSkewMinutes }, context) {
-    const hostsByName = new Map(snapshot.windowsHosts.map((host) => [host.host, host]));
-    const ownerOf = sessionOwners(snapshot);
-    const inScope = snapshot.windowsSessions.filter((session) => hasLogonType(session, logonTypes) && ownerOf(session) !== undefined);
+    const { hostsByName, ownerOf, inScope } = sessionScope(snapshot, logonTypes);
     const skew = clockSkewMinutes * MINUTE_MS;
 
     // Per person, a sweep over session starts with the sessions still open at that moment.

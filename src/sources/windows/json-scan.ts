@@ -15,6 +15,7 @@
  */
 
 import { SESSION_EVENT_IDS } from "./event.js";
+import { countNewlines, RecordScanner } from "./record-scanner.js";
 
 export interface JsonRecordSink {
   /** A parsed top-level value that starts at `line` (1-based). */
@@ -50,17 +51,7 @@ const CLOSE_BRACKET = 0x5d;
 const LETTER_R = 0x52;
 const RECORD_PREFIX = Buffer.from("Record ");
 
-const EMPTY = Buffer.alloc(0);
 
-function countNewlines(bytes: Buffer, start: number, end: number): number {
-  let count = 0;
-  let index = bytes.indexOf(NEWLINE, start);
-  while (index !== -1 && index < end) {
-    count++;
-    index = bytes.indexOf(NEWLINE, index + 1);
-  }
-  return count;
-}
 
 /** "Record 12" (evtx_dump -o json) with optional trailing blanks. */
 function isRecordHeader(bytes: Buffer, start: number, end: number): boolean {
@@ -80,22 +71,12 @@ function parseError(error: unknown): string {
   return `not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-export class JsonRecordSplitter {
-  private buffer: Buffer = EMPTY;
-  /** Next unread byte (outside a record) in `buffer`. */
-  private position = 0;
-  /** Line number at `position`. */
-  private line = 1;
+export class JsonRecordSplitter extends RecordScanner {
   /** Whether only blanks precede `position` on its line. */
   private atLineStart = true;
   /** Skipping lines after garbage until one starts a record. */
   private resyncing = false;
-
-  private inRecord = false;
-  private recordStart = 0;
-  private recordLine = 0;
   private fastTried = false;
-  private scanPosition = 0;
   private depth = 0;
   private inString = false;
   private escaped = false;
@@ -103,34 +84,15 @@ export class JsonRecordSplitter {
   constructor(
     private readonly sink: JsonRecordSink,
     private readonly quickSkip?: QuickSkip,
-  ) {}
-
-  push(chunk: Buffer): void {
-    const keepFrom = this.inRecord ? this.recordStart : this.position;
-    if (keepFrom >= this.buffer.length) {
-      this.buffer = chunk;
-    } else {
-      this.buffer = Buffer.concat([this.buffer.subarray(keepFrom), chunk]);
-    }
-    this.position -= keepFrom;
-    if (this.inRecord) {
-      this.recordStart -= keepFrom;
-      this.scanPosition -= keepFrom;
-    }
-    this.run(false);
+  ) {
+    super();
   }
 
-  end(): void {
-    this.run(true);
-    if (this.inRecord) {
-      this.sink.malformed(this.recordLine, "truncated JSON: the file ends inside this record");
-      this.inRecord = false;
-    }
-    this.buffer = EMPTY;
-    this.position = 0;
+  protected override truncated(line: number): void {
+    this.sink.malformed(line, "truncated JSON: the file ends inside this record");
   }
 
-  private run(final: boolean): void {
+  protected override run(final: boolean): void {
     const bytes = this.buffer;
     const length = bytes.length;
     for (;;) {

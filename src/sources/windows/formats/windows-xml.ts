@@ -26,6 +26,7 @@ import {
   requiredHost,
 } from "./common.js";
 import { xmlEventIdAfter } from "../json-scan.js";
+import { countNewlines, RecordScanner } from "../record-scanner.js";
 
 /** What one `<Event>` (or a bare `<EventData>`) yields. */
 export interface XmlEventFields {
@@ -180,7 +181,6 @@ const EVENTS_CLOSE = Buffer.from("</Events");
 const COMMENT_OPEN = Buffer.from("<!--");
 const COMMENT_CLOSE = Buffer.from("-->");
 const PI_CLOSE = Buffer.from("?>");
-const EMPTY = Buffer.alloc(0);
 
 function isTagDelimiter(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d || byte === GT || byte === 0x2f;
@@ -190,15 +190,6 @@ function startsWith(bytes: Buffer, at: number, prefix: Buffer): boolean {
   return bytes.length - at >= prefix.length && bytes.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
 }
 
-function countNewlines(bytes: Buffer, start: number, end: number): number {
-  let count = 0;
-  let index = bytes.indexOf(NEWLINE, start);
-  while (index !== -1 && index < end) {
-    count++;
-    index = bytes.indexOf(NEWLINE, index + 1);
-  }
-  return count;
-}
 
 /** The next `<Event` start tag (not `<EventID`, `<Events`, …) in [from, limit), or -1. */
 function findEventStart(bytes: Buffer, from: number, limit: number): number {
@@ -210,42 +201,20 @@ function findEventStart(bytes: Buffer, from: number, limit: number): number {
   return -1;
 }
 
-export class XmlEventSplitter {
-  private buffer: Buffer = EMPTY;
-  private position = 0;
-  private line = 1;
+export class XmlEventSplitter extends RecordScanner {
   private resyncing = false;
-  private inEvent = false;
-  private eventStart = 0;
-  private eventLine = 0;
-  private scanPosition = 0;
 
-  constructor(private readonly sink: XmlEventSink) {}
-
-  push(chunk: Buffer): void {
-    const keepFrom = this.inEvent ? this.eventStart : this.position;
-    this.buffer = keepFrom >= this.buffer.length ? chunk : Buffer.concat([this.buffer.subarray(keepFrom), chunk]);
-    this.position -= keepFrom;
-    if (this.inEvent) {
-      this.eventStart -= keepFrom;
-      this.scanPosition -= keepFrom;
-    }
-    this.run(false);
+  constructor(private readonly sink: XmlEventSink) {
+    super();
   }
 
-  end(): void {
-    this.run(true);
-    if (this.inEvent) {
-      this.sink.malformed(this.eventLine, "truncated XML: the file ends inside this <Event>");
-      this.inEvent = false;
-    }
-    this.buffer = EMPTY;
-    this.position = 0;
+  protected override truncated(line: number): void {
+    this.sink.malformed(line, "truncated XML: the file ends inside this <Event>");
   }
 
-  private run(final: boolean): void {
+  protected override run(final: boolean): void {
     for (;;) {
-      if (this.inEvent) {
+      if (this.inRecord) {
         if (!this.continueEvent(final)) return;
         continue;
       }
@@ -267,9 +236,9 @@ export class XmlEventSplitter {
         if (length - this.position < 10 && !final) return;
         if (startsWith(bytes, this.position, EVENT_OPEN) && isTagDelimiter(bytes[this.position + EVENT_OPEN.length])) {
           this.resyncing = false;
-          this.inEvent = true;
-          this.eventStart = this.position;
-          this.eventLine = this.line;
+          this.inRecord = true;
+          this.recordStart = this.position;
+          this.recordLine = this.line;
           this.scanPosition = this.position + EVENT_OPEN.length;
           continue;
         }
@@ -338,36 +307,36 @@ export class XmlEventSplitter {
     // A new <Event> before this one's end tag: this one was cut off.
     let nested = findEventStart(bytes, this.scanPosition, limit);
     while (nested !== -1) {
-      this.sink.malformed(this.eventLine, "truncated XML: the next <Event> starts before this one is closed");
-      this.line += countNewlines(bytes, this.eventStart, nested);
-      this.eventStart = nested;
-      this.eventLine = this.line;
+      this.sink.malformed(this.recordLine, "truncated XML: the next <Event> starts before this one is closed");
+      this.line += countNewlines(bytes, this.recordStart, nested);
+      this.recordStart = nested;
+      this.recordLine = this.line;
       nested = findEventStart(bytes, nested + EVENT_OPEN.length, limit);
     }
     if (end !== -1) {
-      this.sink.event(this.eventLine, bytes, this.eventStart, end);
-      this.line += countNewlines(bytes, this.eventStart, end);
+      this.sink.event(this.recordLine, bytes, this.recordStart, end);
+      this.line += countNewlines(bytes, this.recordStart, end);
       this.position = end;
-      this.inEvent = false;
+      this.inRecord = false;
       return true;
     }
     if (final) {
-      this.sink.malformed(this.eventLine, "truncated XML: the file ends inside this <Event>");
-      this.line += countNewlines(bytes, this.eventStart, length);
+      this.sink.malformed(this.recordLine, "truncated XML: the file ends inside this <Event>");
+      this.line += countNewlines(bytes, this.recordStart, length);
       this.position = length;
-      this.inEvent = false;
+      this.inRecord = false;
       return true;
     }
-    if (length - this.eventStart > MAX_EVENT_BYTES) {
-      this.sink.malformed(this.eventLine, `<Event> larger than ${MAX_EVENT_BYTES} bytes`);
-      this.line += countNewlines(bytes, this.eventStart, length);
+    if (length - this.recordStart > MAX_EVENT_BYTES) {
+      this.sink.malformed(this.recordLine, `<Event> larger than ${MAX_EVENT_BYTES} bytes`);
+      this.line += countNewlines(bytes, this.recordStart, length);
       this.position = length;
-      this.inEvent = false;
+      this.inRecord = false;
       this.resyncing = true;
       return false;
     }
     // Rescan the tail that may hold the start of "</Event", or an end tag whose ">" is not here yet.
-    const tail = Math.max(this.eventStart + EVENT_OPEN.length, length - EVENT_CLOSE.length - 1);
+    const tail = Math.max(this.recordStart + EVENT_OPEN.length, length - EVENT_CLOSE.length - 1);
     this.scanPosition = closeAt !== -1 && closeAt < tail ? closeAt : tail;
     return false;
   }
