@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseConfig } from "../src/config/load.js";
+import { testConnections } from "../src/pipeline/test-connection.js";
 import { readWindowsSessions } from "../src/sources/windows/read-sessions.js";
 import type { WindowsSession } from "../src/snapshot/model.js";
 import { OTRF_FILE, OTRF_ZONE, writeInEveryFormat } from "./helpers/windows-formats.js";
@@ -111,5 +113,31 @@ describe("sessions of the real OTRF capture (src/sources/windows)", () => {
     assert.equal(result.sessions.length, 0);
     assert.ok(result.coverage.recordsRejected > 0);
     assert.match(result.coverage.rejected[0]!.message, /localTimeZone/);
+  });
+
+  it("test-connection reads the first records of each event file and says what it found", async () => {
+    const notEvents = join(folder, "users.csv");
+    await writeFile(notEvents, "name,mail\nanna,anna@example.se\n");
+    const yaml = [
+      "organisation: { name: Test, departments: [{ code: X, name: X }] }",
+      "sources:",
+      "  ad: { type: ldif, files: [missing.ldif] }",
+      "  windowsEvents:",
+      "    files:",
+      `      - { path: ${JSON.stringify(OTRF_FILE)}, localTimeZone: ${OTRF_ZONE} }`,
+      `      - ${JSON.stringify(OTRF_FILE)}`,
+      `      - ${JSON.stringify(notEvents)}`,
+    ].join("\n");
+    const report = await testConnections(parseConfig(yaml, "test.yaml", join(folder, "test.yaml")));
+    const probes = report.sources.filter((probe) => probe.source === "windows-events");
+    assert.deepEqual(
+      probes.map((probe) => [probe.ok, probe.detail.replace(/ \(first: .*\)$/, "")]),
+      [
+        [true, "readable; of the first 46 records 37 are session events, 9 other events, 0 rejected"],
+        [false, "readable; of the first 46 records 0 are session events, 9 other events, 37 rejected"],
+        [false, `${notEvents}: not a recognised Windows event export (expected event XML, JSON, or a Sentinel/Log Analytics CSV with TimeGenerated and EventID columns)`],
+      ],
+    );
+    assert.match(probes[1]!.detail, /localTimeZone/);
   });
 });

@@ -139,6 +139,20 @@ function isoWeekday(date: { year: number; month: number; day: number }): number 
   return weekday === 0 ? 7 : weekday;
 }
 
+/** Zone lookups are slow (Intl); a day's working-day end or midnight is asked for once per session. */
+const localInstants = new Map<string, number>();
+
+function localInstant(date: { year: number; month: number; day: number }, hour: number, minute: number, timeZone: string): number {
+  const key = `${timeZone}|${date.year}-${date.month}-${date.day}|${hour}:${minute}`;
+  let instant = localInstants.get(key);
+  if (instant === undefined) {
+    instant = wallClockToUtcMs({ ...date, hour, minute, second: 0, millisecond: 0 }, timeZone);
+    if (localInstants.size > 100_000) localInstants.clear();
+    localInstants.set(key, instant);
+  }
+  return instant;
+}
+
 /**
  * Every instant in [from, to] that is the local time `hhmm` on a day accepted by `dayFilter`,
  * in the zone (daylight-saving changes included).
@@ -152,7 +166,7 @@ export function localTimesBetween(from: number, to: number, hhmm: string, timeZo
     const date = new Date(dayStart);
     const calendar = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
     if (!dayFilter(isoWeekday(calendar))) continue;
-    const instant = wallClockToUtcMs({ ...calendar, hour, minute, second: 0, millisecond: 0 }, timeZone);
+    const instant = localInstant(calendar, hour, minute, timeZone);
     if (instant >= from && instant <= to) instants.push(instant);
   }
   return instants;

@@ -6,6 +6,7 @@ import { unavailability } from "../checks/run.js";
 import type { SourceCoverage, SourceKind } from "../snapshot/model.js";
 import { probeGraph, type GraphProbeResult } from "../sources/graph/probe.js";
 import { probeLdap, type LdapProbeResult } from "../sources/ldap/probe.js";
+import { readEventFile, type EventFileOptions } from "../sources/windows/read-file.js";
 
 export interface SourceProbe {
   source: SourceKind;
@@ -61,13 +62,41 @@ export async function testConnections(loaded: LoadedConfig): Promise<ConnectionR
     record(await fileProbe("entra", `${folder}/v1.0/users.jsonl`));
     record(await fileProbe("entra-signins", `${folder}/v1.0/auditLogs/signIns.jsonl`));
   }
-  for (const file of sources.windowsEvents?.files ?? []) record(await fileProbe("windows-events", loaded.resolvePath(typeof file === "string" ? file : file.path)));
+  for (const file of sources.windowsEvents?.files ?? []) {
+    const spec = typeof file === "string" ? { path: file } : file;
+    const zone = spec.localTimeZone ?? sources.windowsEvents?.localTimeZone;
+    record(await eventFileProbe(loaded.resolvePath(spec.path), { ...(zone === undefined ? {} : { localTimeZone: zone }), ...(spec.format === undefined ? {} : { format: spec.format }) }));
+  }
 
   const checks = CHECKS.map((check) => {
     const reason = unavailability(coverage, check.meta.requires);
     return reason === undefined ? { id: check.meta.id, available: true } : { id: check.meta.id, available: false, reason: reason.en };
   });
   return { sources: probes, checks };
+}
+
+const PROBE_RECORDS = 1_000;
+
+/** Reads the first records of an event export: is it a format kontokoll knows, and do its records parse? */
+async function eventFileProbe(file: string, options: EventFileOptions): Promise<SourceProbe> {
+  const readable = await fileProbe("windows-events", file);
+  if (!readable.ok) return readable;
+  const counts = { event: 0, skipped: 0, rejected: 0 };
+  let firstRejected: string | undefined;
+  try {
+    for await (const outcome of readEventFile(file, options)) {
+      counts[outcome.kind]++;
+      if (outcome.kind === "rejected") firstRejected ??= `line ${outcome.line}${outcome.field === undefined ? "" : ` ${outcome.field}`}: ${outcome.message}`;
+      if (counts.event + counts.skipped + counts.rejected >= PROBE_RECORDS) break;
+    }
+  } catch (error) {
+    return { source: "windows-events", origin: file, ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+  const total = counts.event + counts.skipped + counts.rejected;
+  const detail =
+    `readable; of the first ${total} records ${counts.event} are session events, ${counts.skipped} other events, ${counts.rejected} rejected` +
+    (firstRejected === undefined ? "" : ` (first: ${firstRejected})`);
+  return { source: "windows-events", origin: file, ok: counts.event > 0, detail };
 }
 
 async function fileProbe(source: SourceKind, file: string): Promise<SourceProbe> {
