@@ -104,7 +104,9 @@ describe("sessions of the real OTRF capture (src/sources/windows)", () => {
     for (const file of files) {
       const result = await readWindowsSessions([{ path: file.file }, { path: file.file }], { localTimeZone: OTRF_ZONE });
       assert.deepEqual(result.sessions, EXPECTED, file.name);
-      assert.equal(result.coverage.recordsDuplicate, 37, file.name);
+      // 27 = 37 minus the 9 explicit-credential events and the SYSTEM boot logon, which only show
+      // that the host was up: they are tallied per host, never sorted or de-duplicated.
+      assert.equal(result.coverage.recordsDuplicate, 27, file.name);
     }
   });
 

@@ -2,7 +2,9 @@ import { strict as assert } from "node:assert";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
 import { EventSorter, compareEvents } from "../src/sources/windows/event-sort.js";
+import { readWindowsSessions } from "../src/sources/windows/read-sessions.js";
 import type { NormalisedEvent } from "../src/sources/windows/event.js";
 import { HostLog, localIso, rebuild, type DeskUser } from "./helpers/desk-events.js";
 
@@ -177,5 +179,43 @@ describe("event sorting with spill to disk (src/sources/windows/event-sort.ts)",
       assert.equal(sorter.statistics.runsSpilled, runSize >= input.length ? 0 : Math.ceil(input.length / runSize));
     }
     assert.deepEqual(await readdir(folder), [], "spill files are removed");
+  });
+});
+
+describe("reading sessions from a file (src/sources/windows/read-sessions.ts)", () => {
+  it("keeps network logons out of the sort but counts them as signs that the host was up", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "kk-tally-"));
+    try {
+      const file = join(folder, "nxlog.jsonl");
+      const line = (recordNumber: number, eventId: number, time: string, host: string, data: Record<string, string> = {}) =>
+        JSON.stringify({ EventID: eventId, Hostname: host, RecordNumber: recordNumber, Channel: "Security", EventTime: `2026-11-${time}Z`, ...data });
+      const kim = { TargetUserSid: "S-1-5-21-1-2-3-1110", TargetUserName: "kim", TargetDomainName: "KOMMUN" };
+      await writeFile(
+        file,
+        [
+          line(1, 4608, "16 06:00:00", "PC-K.KOMMUN.LOCAL"),
+          line(2, 4624, "16 07:00:00", "PC-K.KOMMUN.LOCAL", { ...kim, TargetLogonId: "0x10", LogonType: "2" }),
+          line(3, 4624, "17 02:00:00", "PC-K.KOMMUN.LOCAL", { ...kim, TargetLogonId: "0x20", LogonType: "3" }),
+          line(4, 4634, "17 02:00:01", "PC-K.KOMMUN.LOCAL", { ...kim, TargetLogonId: "0x20", LogonType: "3" }),
+          line(9, 4624, "17 03:00:00", "FILE01.KOMMUN.LOCAL", { ...kim, TargetLogonId: "0x30", LogonType: "3" }),
+        ].join("\n"),
+      );
+      const result = await readWindowsSessions([{ path: file }], { localTimeZone: "UTC" });
+      assert.deepEqual(
+        result.sessions.map((session) => [session.host, session.logonIds, session.endKind]),
+        [["PC-K.KOMMUN.LOCAL", ["0x10"], "open"]],
+      );
+      assert.deepEqual(
+        result.hosts.map((host) => [host.host, host.firstEventAt, host.lastEventAt, host.events, host.sessions, host.logoffAudited]),
+        [
+          ["FILE01.KOMMUN.LOCAL", "2026-11-17T03:00:00.000Z", "2026-11-17T03:00:00.000Z", 1, 0, false],
+          ["PC-K.KOMMUN.LOCAL", "2026-11-16T06:00:00.000Z", "2026-11-17T02:00:01.000Z", 4, 1, true],
+        ],
+      );
+      assert.equal(result.statistics.unordered, 3);
+      assert.deepEqual(result.coverage.window, { start: "2026-11-16T06:00:00.000Z", end: "2026-11-17T03:00:00.000Z" });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

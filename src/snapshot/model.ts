@@ -334,6 +334,7 @@ export interface WindowsHostActivity {
   host: string;
   firstEventAt: IsoInstant;
   lastEventAt: IsoInstant;
+  /** Session-related records read for the host (a second collector's copies included). */
   events: number;
   sessions: number;
   boots: number;
@@ -382,7 +383,10 @@ export interface SourceCoverage {
   recordsRejected: number;
   /** Of recordsRead: records of kinds no check uses (other event ids), read and let go. */
   recordsSkipped?: number;
-  /** Of recordsRead: the same record delivered more than once (overlapping collectors), kept once. */
+  /**
+   * Of recordsRead: the same record delivered more than once (overlapping collectors), kept once.
+   * Windows events: counted among the events the session rebuild orders.
+   */
   recordsDuplicate?: number;
   /** The first rejected records (the count above is complete). */
   rejected: RejectedRecord[];

@@ -5,7 +5,7 @@
 import type { SourceCoverage, WindowsHostActivity, WindowsSession } from "../../snapshot/model.js";
 import { CoverageRecorder, describeError } from "../exports/coverage.js";
 import { assertTimeZone } from "../exports/local-time.js";
-import type { EventFormat } from "./event.js";
+import type { EventFormat, NormalisedEvent } from "./event.js";
 import { EventSorter, type SortStatistics } from "./event-sort.js";
 import { readEventFile } from "./read-file.js";
 import { SessionBuilder } from "./sessions.js";
@@ -35,7 +35,8 @@ export interface WindowsSessionsResult {
   sessions: WindowsSession[];
   hosts: WindowsHostActivity[];
   coverage: SourceCoverage;
-  statistics: SortStatistics & { recordsSkipped: number };
+  /** recordsSkipped: other event ids; unordered: events only counted per host (network logons and the like). */
+  statistics: SortStatistics & { recordsSkipped: number; unordered: number };
 }
 
 const PROGRESS_EVERY = 100_000;
@@ -46,7 +47,9 @@ export async function readWindowsSessions(files: EventFileSpec[], options: Windo
   const sessions: WindowsSession[] = [];
   const hosts: WindowsHostActivity[] = [];
   let recordsSkipped = 0;
+  let unordered = 0;
   let filesRead = 0;
+  const tally = new HostTally();
   try {
     for (const file of files) {
       const zone = file.localTimeZone ?? options.localTimeZone;
@@ -76,7 +79,9 @@ export async function readWindowsSessions(files: EventFileSpec[], options: Windo
             recordsSkipped++;
             continue;
           }
-          await sorter.add(outcome.event);
+          tally.count(outcome.event);
+          if (SessionBuilder.needsOrdering(outcome.event)) await sorter.add(outcome.event);
+          else unordered++;
         }
         filesRead++;
       } catch (error) {
@@ -85,21 +90,16 @@ export async function readWindowsSessions(files: EventFileSpec[], options: Windo
     }
     if (files.length === 0) recorder.addError("no event files given");
 
-    let windowStart: number | undefined;
-    let windowEnd: number | undefined;
     const builder = new SessionBuilder(
       options.sessionSink ?? ((session) => sessions.push(session)),
       (host) => hosts.push(host),
     );
-    for await (const event of sorter.sorted()) {
-      if (windowStart === undefined || event.at < windowStart) windowStart = event.at;
-      if (windowEnd === undefined || event.at > windowEnd) windowEnd = event.at;
-      builder.push(event);
-    }
+    for await (const event of sorter.sorted()) builder.push(event);
     builder.finish();
-    if (windowStart !== undefined && windowEnd !== undefined) {
-      recorder.observeInstant(new Date(windowStart).toISOString());
-      recorder.observeInstant(new Date(windowEnd).toISOString());
+    tally.widen(hosts);
+    for (const host of hosts) {
+      recorder.observeInstant(host.firstEventAt);
+      recorder.observeInstant(host.lastEventAt);
     }
   } finally {
     await sorter.dispose();
@@ -109,8 +109,58 @@ export async function readWindowsSessions(files: EventFileSpec[], options: Windo
   const coverage = recorder.build(filesRead > 0);
   if (recordsSkipped > 0) coverage.recordsSkipped = recordsSkipped;
   if (sorter.statistics.duplicates > 0) coverage.recordsDuplicate = sorter.statistics.duplicates;
-  return { sessions, hosts, coverage, statistics: { ...sorter.statistics, recordsSkipped } };
+  return { sessions, hosts, coverage, statistics: { ...sorter.statistics, recordsSkipped, unordered } };
 }
+
+/**
+ * What every event says about its host, counted as it is read: how long the host was seen
+ * logging (a session open at the data end counts as open only while its host kept logging) and
+ * whether logoffs are audited, including from events the rebuild does not need.
+ */
+class HostTally {
+  private readonly hosts = new Map<string, { first: number; last: number; events: number; logoff: boolean }>();
+
+  count(event: NormalisedEvent): void {
+    const entry = this.hosts.get(event.host);
+    if (entry === undefined) {
+      this.hosts.set(event.host, { first: event.at, last: event.at, events: 1, logoff: event.eventId === 4634 || event.eventId === 4647 });
+      return;
+    }
+    if (event.at < entry.first) entry.first = event.at;
+    if (event.at > entry.last) entry.last = event.at;
+    entry.events++;
+    if (event.eventId === 4634 || event.eventId === 4647) entry.logoff = true;
+  }
+
+  /** Widens the rebuilt hosts' spans and counts to every event read; adds hosts that had only such events. */
+  widen(hosts: WindowsHostActivity[]): void {
+    const rebuilt = new Map(hosts.map((host) => [host.host, host]));
+    for (const [name, entry] of this.hosts) {
+      const host = rebuilt.get(name);
+      if (host === undefined) {
+        hosts.push({
+          host: name,
+          firstEventAt: iso(entry.first),
+          lastEventAt: iso(entry.last),
+          events: entry.events,
+          sessions: 0,
+          boots: 0,
+          lockAudited: false,
+          logoffAudited: entry.logoff,
+          unlockLogons: 0,
+        });
+        continue;
+      }
+      if (entry.first < Date.parse(host.firstEventAt)) host.firstEventAt = iso(entry.first);
+      if (entry.last > Date.parse(host.lastEventAt)) host.lastEventAt = iso(entry.last);
+      host.events = entry.events;
+      host.logoffAudited ||= entry.logoff;
+    }
+    hosts.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  }
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Hosts whose audit policy hides what the session checks need: listed as missing data, per item. */
 function noteAuditGaps(recorder: CoverageRecorder, hosts: WindowsHostActivity[]): void {

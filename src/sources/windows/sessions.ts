@@ -12,7 +12,7 @@ import type { NormalisedEvent } from "./event.js";
 export const DESK_LOGON_TYPES: ReadonlySet<number> = new Set([2, 10, 11, 12]);
 const REMOTE_LOGON_TYPES: ReadonlySet<number> = new Set([10, 12]);
 /** Unlock (7) and cached unlock (13): proof of a lock screen, never a session of their own. */
-const UNLOCK_LOGON_TYPES: ReadonlySet<number> = new Set([7, 13]);
+export const UNLOCK_LOGON_TYPES: ReadonlySet<number> = new Set([7, 13]);
 const LOCK_AUDIT_EVENTS: ReadonlySet<number> = new Set([4778, 4779, 4800, 4801, 4802, 4803]);
 
 /** Windows locks an RDP session itself right after a disconnect (observed: 4779 then 4800 within a second). */
@@ -115,6 +115,19 @@ export class SessionBuilder {
         if (change !== undefined) this.change(event, change);
       }
     }
+  }
+
+  /**
+   * Whether the rebuild needs this event in time order. Network, service and batch logons and
+   * their logoffs — most of a Security log — and explicit-credential or failed logons only show
+   * that the host was up; the reader keeps that per host (HostTally) instead of sorting them.
+   */
+  static needsOrdering(event: NormalisedEvent): boolean {
+    if (event.eventId === 4648 || event.eventId === 4625) return false;
+    if ((event.eventId === 4624 || event.eventId === 4634) && event.logonType !== undefined) {
+      return DESK_LOGON_TYPES.has(event.logonType) || UNLOCK_LOGON_TYPES.has(event.logonType);
+    }
+    return true;
   }
 
   /** Hands out the last host's sessions; open sessions stay open ("open" end). */
