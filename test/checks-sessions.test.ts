@@ -107,6 +107,7 @@ describe("sessions.left-unlocked", () => {
         reason: "end-of-day",
         occurrences: 1,
         host: "PC-A",
+        hostFqdn: "PC-A",
         logonAt: "2026-11-16 08:00",
         logonKnown: true,
         shouldLockAt: "2026-11-16 18:00",

@@ -7,6 +7,7 @@ import {
   localStamp,
   midnights,
   sessionScope,
+  shortHostName,
   logonTypesOption,
   stateAt,
   STRETCH_END_TEXT,
@@ -100,7 +101,8 @@ export const sessionNotShutDown: Check<Options> = {
         severity: worst.stateAtMidnight === "active" || count >= 3 ? "high" : "medium",
         facts: {
           occurrences: count,
-          host: worst.session.host,
+          host: shortHostName(worst.session.host),
+          hostFqdn: worst.session.host,
           logonAt: localStamp(knownFrom(worst.session), context.timeZone),
           logonKnown: worst.session.start !== undefined,
           night: localStamp(worst.midnight, context.timeZone).slice(0, 10),
