@@ -4,6 +4,7 @@ import { staleNeverUsed } from "./stale-never-used.js";
 import { sessionLeftUnlocked } from "./session-left-unlocked.js";
 import { sessionNotShutDown } from "./session-not-shut-down.js";
 import { sessionWalkAway } from "./session-walk-away.js";
+import { sharedGenericAccount } from "./shared-generic-account.js";
 import type { Check } from "./types.js";
 
 /** Every check kontokoll knows, in report order. Adding a check: its file, plus one line here. */
@@ -14,6 +15,7 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   sessionLeftUnlocked,
   sessionNotShutDown,
   sessionWalkAway,
+  sharedGenericAccount,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Localised, LocalisedTemplate } from "../i18n/language.js";
 import type { Snapshot, SourceKind } from "../snapshot/model.js";
+import { DEFAULT_CLASSIFICATION, type ClassificationSettings } from "./account-kind.js";
 import type { PolicyRuleId } from "./policy-rules.js";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -31,11 +32,14 @@ export interface CheckContext {
     /** ISO weekdays, 1 = Monday. */
     days: number[];
   };
+  /** How accounts are classified into kinds. */
+  classification: ClassificationSettings;
 }
 
 export const DEFAULT_CHECK_CONTEXT: CheckContext = {
   timeZone: "Europe/Stockholm",
   workingHours: { start: "07:00", end: "18:00", days: [1, 2, 3, 4, 5] },
+  classification: DEFAULT_CLASSIFICATION,
 };
 
 /** A part of the population the check could not judge, and why (shown as coverage, never as "all clear"). */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ACCOUNT_KINDS, DEFAULT_GENERIC_NAMES } from "../checks/account-kind.js";
 import { LANGUAGES } from "../i18n/language.js";
 
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected a time of day as HH:MM");
@@ -210,6 +211,17 @@ export const configSchema = z.strictObject({
        * measured from the export time, not from the day the files are read.
        */
       asOf: z.iso.datetime({ offset: true }).optional(),
+    })
+    .prefault({}),
+  /** How accounts are told apart (person, admin, service, function, generic, …) before the checks run. */
+  classification: z
+    .strictObject({
+      /** Account name (sAMAccountName or UPN) → kind: the coordinator's last word on an account. */
+      overrides: z.record(z.string().min(1), z.enum(ACCOUNT_KINDS)).default({}),
+      /** Kind → OUs whose accounts are of that kind (e.g. client: ["OU=Elever,DC=…"]). */
+      organisationalUnits: z.partialRecord(z.enum(ACCOUNT_KINDS), z.array(z.string().min(1))).default({}),
+      /** Words that make an account name generic; replaces the Swedish and English default list. */
+      genericNames: z.array(z.string().min(1)).default(DEFAULT_GENERIC_NAMES),
     })
     .prefault({}),
   /** Per-check options, keyed by check id; each check validates its own block. */

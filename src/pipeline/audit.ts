@@ -97,7 +97,7 @@ async function auditWithStore(
   if (options.snapshotOut !== undefined) await writeSnapshot(options.snapshotOut, snapshot);
 
   const { timeZone } = loaded.config.organisation;
-  const { results, problems } = applyExceptions(resolveFindings(snapshot, runChecks(snapshot, loaded.checkOptions, CHECKS, { timeZone, workingHours: loaded.config.organisation.workingHours })), register, snapshot, timeZone);
+  const { results, problems } = applyExceptions(resolveFindings(snapshot, runChecks(snapshot, loaded.checkOptions, CHECKS, { timeZone, workingHours: loaded.config.organisation.workingHours, classification: loaded.config.classification })), register, snapshot, timeZone);
   for (const result of results) {
     options.log.info({ check: result.checkId, status: result.status, findings: result.findings.length }, "check done");
   }

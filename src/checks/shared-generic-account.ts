@@ -1,0 +1,164 @@
+import { z } from "zod";
+import type { Identity } from "../snapshot/model.js";
+import { accountName, classifyAccounts, type AccountClass } from "./account-kind.js";
+import { concurrentDeskSessions, sessionOwners, shortHostName } from "./session-facts.js";
+import type { Check, FindingDraft } from "./types.js";
+
+const options = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** A login used from more devices than this in one day (sign-ins and desk sessions) counts as passed around. */
+  devicesPerDay: z.number().int().min(1).default(3),
+});
+type Options = z.infer<typeof options>;
+
+/** Day (UTC date) → distinct devices or computers; the largest day counts. */
+function busiestDay(uses: Array<{ at: string; device: string }>): { day: string; devices: number } | undefined {
+  const byDay = new Map<string, Set<string>>();
+  for (const use of uses) {
+    const day = use.at.slice(0, 10);
+    let devices = byDay.get(day);
+    if (devices === undefined) byDay.set(day, (devices = new Set()));
+    devices.add(use.device);
+  }
+  let best: { day: string; devices: number } | undefined;
+  for (const [day, devices] of byDay) if (best === undefined || devices.size > best.devices) best = { day, devices: devices.size };
+  return best;
+}
+
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+const REASON_TEXT: Record<"sv" | "en", (why: string) => string> = {
+  sv: (why) =>
+    why
+      .replace(/^generic name \("(.+)"\)$/, 'generiskt namn ("$1")')
+      .replace("description says shared", "beskrivningen säger att kontot är gemensamt")
+      .replace("no person attributes (given name, surname, employee id)", "saknar personuppgifter (förnamn, efternamn, anställningsnummer)")
+      .replace("configuration", "klassat som gemensamt i konfigurationen"),
+  en: (why) => why,
+};
+
+/**
+ * Shared and generic logins (rutin: "inga gemensamma inloggningar vid hantering av
+ * personuppgifter"): accounts the classification calls generic, with the directory's reason and
+ * what the activity data shows about several people using them.
+ */
+export const sharedGenericAccount: Check<Options> = {
+  meta: {
+    id: "shared.generic-account",
+    category: "shared",
+    title: { sv: "Gemensamma konton", en: "Shared or generic accounts" },
+    description: {
+      sv: "Aktiva konton som inte tillhör en enskild person: vikarie-, reception-, kiosk- och praktikantkonton. Med en gemensam inloggning går det inte att se vem som gjorde vad.",
+      en: "Enabled accounts that belong to no single person: substitute, reception, kiosk and intern accounts. With a shared login nobody can tell who did what.",
+    },
+    policyRule: "KK-P2",
+    remediation: {
+      sv: "Ge var och en som använder kontot ett eget personligt konto och inaktivera det gemensamma. Om ett gemensamt konto verkligen behövs (t.ex. en kiosk utan personuppgifter): begränsa det till den datorn och dokumentera det som ett undantag.",
+      en: "Give everyone who uses the account a personal account of their own and disable the shared one. If a shared login is truly needed (a kiosk without personal data), restrict it to that computer and record it as an exception.",
+    },
+    options,
+    evidence: {
+      sv: (f) =>
+        [
+          `${capitalised(REASON_TEXT.sv(String(f.classifiedBecause)))}.`,
+          f.desktopHosts !== 0 ? `Inloggat på ${f.desktopHosts === 1 ? "1 dator" : `${f.desktopHosts} datorer`}${f.concurrentHosts !== 0 ? `, samtidigt på ${f.concurrentHosts} (${f.concurrentExample})` : ""}.` : "",
+          f.busiestDayDevices !== 0 ? `Flest enheter en dag: ${f.busiestDayDevices} (${f.busiestDay}).` : "",
+          f.mfaRegistered === false ? "Ingen MFA registrerad." : "",
+          f.lastUsedAt === null ? "Aldrig använt." : `Senast använt ${String(f.lastUsedAt).slice(0, 10)}.`,
+        ]
+          .filter((part) => part !== "")
+          .join(" "),
+      en: (f) =>
+        [
+          `${capitalised(REASON_TEXT.en(String(f.classifiedBecause)))}.`,
+          f.desktopHosts !== 0 ? `Logged on at ${f.desktopHosts === 1 ? "1 computer" : `${f.desktopHosts} computers`}${f.concurrentHosts !== 0 ? `, at ${f.concurrentHosts} at once (${f.concurrentExample})` : ""}.` : "",
+          f.busiestDayDevices !== 0 ? `Most devices in one day: ${f.busiestDayDevices} (${f.busiestDay}).` : "",
+          f.mfaRegistered === false ? "No MFA registered." : "",
+          f.lastUsedAt === null ? "Never used." : `Last used ${String(f.lastUsedAt).slice(0, 10)}.`,
+        ]
+          .filter((part) => part !== "")
+          .join(" "),
+    },
+    requires: [
+      { sources: ["ad"], items: [] },
+      { sources: ["entra"], items: [] },
+    ],
+  },
+  evaluate(snapshot, { devicesPerDay }, context) {
+    const kinds = classifyAccounts(snapshot, context.classification);
+    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+    const identityOfAccount = new Map<string, Identity>();
+    for (const identity of snapshot.identities) for (const key of identity.accountKeys) identityOfAccount.set(key, identity);
+
+    // What the activity data says, per identity.
+    const ownerOf = sessionOwners(snapshot);
+    const desktopHosts = new Map<string, Set<string>>();
+    const uses = new Map<string, Array<{ at: string; device: string }>>();
+    const lastUsed = new Map<string, string>();
+    const noteUse = (identityId: string, at: string, device: string | undefined) => {
+      if (device !== undefined) {
+        let list = uses.get(identityId);
+        if (list === undefined) uses.set(identityId, (list = []));
+        list.push({ at, device });
+      }
+      if ((lastUsed.get(identityId) ?? "") < at) lastUsed.set(identityId, at);
+    };
+    for (const session of snapshot.windowsSessions) {
+      const owner = ownerOf(session);
+      if (owner === undefined) continue;
+      let hosts = desktopHosts.get(owner.subjectKey);
+      if (hosts === undefined) desktopHosts.set(owner.subjectKey, (hosts = new Set()));
+      hosts.add(shortHostName(session.host));
+      noteUse(owner.subjectKey, session.start ?? session.lastEventAt, shortHostName(session.host));
+    }
+    for (const signIn of snapshot.signIns) {
+      const identity = signIn.accountKey === undefined ? undefined : identityOfAccount.get(signIn.accountKey);
+      if (identity === undefined || signIn.errorCode !== 0) continue;
+      noteUse(identity.id, signIn.at, signIn.deviceId ?? signIn.deviceName ?? (signIn.ipAddress === undefined ? undefined : `ip:${signIn.ipAddress}`));
+    }
+    const concurrent = new Map<string, { hosts: Set<string>; example: string }>();
+    for (const pair of concurrentDeskSessions(snapshot)) {
+      let entry = concurrent.get(pair.subjectKey);
+      if (entry === undefined) {
+        entry = { hosts: new Set(), example: `${shortHostName(pair.first.host)} + ${shortHostName(pair.second.host)} ${new Date(pair.from).toISOString().slice(0, 10)}` };
+        concurrent.set(pair.subjectKey, entry);
+      }
+      entry.hosts.add(pair.first.host).add(pair.second.host);
+    }
+    const mfaByAccount = new Map(snapshot.mfaRegistrations.filter((entry) => entry.accountKey !== undefined).map((entry) => [entry.accountKey!, entry]));
+
+    const findings: FindingDraft[] = [];
+    let evaluated = 0;
+    for (const identity of snapshot.identities) {
+      const accounts = identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account) => account !== undefined);
+      const enabled = accounts.filter((account) => account.enabled);
+      if (enabled.length === 0) continue;
+      evaluated++;
+      // The AD account decides for a synced identity; its cloud twin carries the same name.
+      const classed = enabled
+        .map((account) => ({ account, class: kinds.get(account.key) as AccountClass }))
+        .sort((a, b) => (a.account.source === b.account.source ? 0 : a.account.source === "ad" ? -1 : 1))[0]!;
+      if (classed.class.kind !== "generic") continue;
+      const busiest = busiestDay(uses.get(identity.id) ?? []);
+      const concurrentUse = concurrent.get(identity.id);
+      const mfa = accounts.map((account) => mfaByAccount.get(account.key)).find((entry) => entry !== undefined);
+      const sharedUse = (concurrentUse?.hosts.size ?? 0) >= 2 || (busiest?.devices ?? 0) > devicesPerDay;
+      findings.push({
+        subjectKey: identity.id,
+        severity: sharedUse ? "high" : lastUsed.has(identity.id) ? "medium" : "low",
+        facts: {
+          account: accountName(classed.account),
+          classifiedBecause: classed.class.reason,
+          desktopHosts: desktopHosts.get(identity.id)?.size ?? 0,
+          concurrentHosts: concurrentUse?.hosts.size ?? 0,
+          concurrentExample: concurrentUse?.example ?? null,
+          busiestDay: busiest?.day ?? null,
+          busiestDayDevices: busiest?.devices ?? 0,
+          mfaRegistered: mfa === undefined ? null : mfa.isMfaRegistered,
+          lastUsedAt: lastUsed.get(identity.id) ?? classed.account.lastLogonTimestampAt ?? classed.account.lastSuccessfulSignInAt ?? null,
+        },
+      });
+    }
+    return { findings, evaluated, notEvaluated: [] };
+  },
+};
