@@ -4,6 +4,7 @@ import { staleNeverUsed } from "./stale-never-used.js";
 import { sessionLeftUnlocked } from "./session-left-unlocked.js";
 import { sessionNotShutDown } from "./session-not-shut-down.js";
 import { sessionWalkAway } from "./session-walk-away.js";
+import { privilegedOutsideRoster } from "./privileged-outside-roster.js";
 import { sharedGenericAccount } from "./shared-generic-account.js";
 import type { Check } from "./types.js";
 
@@ -16,6 +17,7 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   sessionNotShutDown,
   sessionWalkAway,
   sharedGenericAccount,
+  privilegedOutsideRoster,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {
