@@ -117,6 +117,13 @@ describe("shared.generic-account", () => {
     assert.equal(outcome.evaluated, 4, "the disabled kiosk account is not judged");
   });
 
+  it("does not judge an account whose enabled state could not be read", () => {
+    const hidden = plain(1205, "vikarie09", { unreadableAttributes: ["useraccountcontrol"], userAccountControl: undefined });
+    const result = sharedGenericAccount.evaluate(snapshotOf({ accounts: [hidden, vikarie] }), sharedGenericAccount.meta.options.parse({}), DEFAULT_CHECK_CONTEXT);
+    assert.deepEqual(result.findings.map((finding) => finding.facts.account), ["vikarie01"]);
+    assert.deepEqual(result.notEvaluated.map((entry) => entry.count), [1]);
+  });
+
   it("rates use by several people at once high, with the evidence in words", () => {
     const finding = outcome.findings.find((entry) => entry.facts.account === "vikarie01")!;
     assert.equal(finding.severity, "high");

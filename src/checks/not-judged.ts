@@ -27,3 +27,8 @@ export function notJudgedReasons(activities: IdentityActivity[]): NotEvaluated[]
   }
   return [...counts].map(([reason, count]) => ({ count, why: REASONS[reason] }));
 }
+
+/** Accounts whose enabled state could not be read: no check may call them clear or report them. */
+export function notJudgedForUnknownState(count: number): NotEvaluated {
+  return { count, why: REASONS["enabled-state-unreadable"] };
+}

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { Group, Identity, Snapshot } from "../snapshot/model.js";
 import { accountName, classifyAccounts } from "./account-kind.js";
+import { enabledStateUnknown } from "./activity.js";
+import { notJudgedForUnknownState } from "./not-judged.js";
 import type { Check, FindingDraft } from "./types.js";
 
 const options = z.strictObject({
@@ -114,9 +116,15 @@ export const privilegedOutsideRoster: Check<Options> = {
       return { findings: [], evaluated: 0, notEvaluated: held.size === 0 ? [] : [{ count: held.size, why }] };
     }
     const findings: FindingDraft[] = [];
+    let unknownState = 0;
     for (const account of snapshot.accounts) {
       const holding = held.get(account.key);
-      if (holding === undefined || !account.enabled) continue;
+      if (holding === undefined) continue;
+      if (enabledStateUnknown(account)) {
+        unknownState++;
+        continue;
+      }
+      if (!account.enabled) continue;
       const names = [account.samAccountName, account.userPrincipalName].filter((name) => name !== undefined).map((name) => name.toLowerCase());
       if (names.some((name) => approved.has(name))) continue;
       const kind = kinds.get(account.key)?.kind ?? "person";
@@ -127,6 +135,6 @@ export const privilegedOutsideRoster: Check<Options> = {
         facts: { account: accountName(account), kindText: kind, grants: holding.grants.join("; "), identity: identityOfAccount.get(account.key)?.id ?? null },
       });
     }
-    return { findings, evaluated: held.size, notEvaluated: [] };
+    return { findings, evaluated: held.size, notEvaluated: unknownState === 0 ? [] : [notJudgedForUnknownState(unknownState)] };
   },
 };

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { Identity } from "../snapshot/model.js";
 import { accountName, classifyAccounts, type AccountClass } from "./account-kind.js";
+import { enabledStateUnknown } from "./activity.js";
 import { concurrentDeskSessions, sessionOwners, shortHostName } from "./session-facts.js";
+import { notJudgedForUnknownState } from "./not-judged.js";
 import type { Check, FindingDraft } from "./types.js";
 
 const options = z.strictObject({
@@ -129,8 +131,13 @@ export const sharedGenericAccount: Check<Options> = {
 
     const findings: FindingDraft[] = [];
     let evaluated = 0;
+    let unknownState = 0;
     for (const identity of snapshot.identities) {
       const accounts = identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account) => account !== undefined);
+      if (accounts.some(enabledStateUnknown)) {
+        unknownState++;
+        continue;
+      }
       const enabled = accounts.filter((account) => account.enabled);
       if (enabled.length === 0) continue;
       evaluated++;
@@ -159,6 +166,6 @@ export const sharedGenericAccount: Check<Options> = {
         },
       });
     }
-    return { findings, evaluated, notEvaluated: [] };
+    return { findings, evaluated, notEvaluated: unknownState === 0 ? [] : [notJudgedForUnknownState(unknownState)] };
   },
 };
