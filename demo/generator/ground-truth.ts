@@ -57,8 +57,9 @@ export interface LockPolicyTruth {
 }
 
 /**
- * Identity Protection, MFA, Intune and PIM cases. No check judges these yet, so they are kept out of
- * `checks` (which the end-to-end test holds every registered check to).
+ * Identity Protection, MFA, Intune and PIM cases, keyed by snapshot key, for the source tests. A
+ * check that judges one of them gets its own entry in `checks` built from these (the end-to-end test
+ * holds every registered check to `checks`).
  */
 export interface SecurityTruth {
   identityProtection: {
@@ -185,6 +186,20 @@ export function buildGroundTruth(world: DemoWorld, people: People): GroundTruth 
   const sessions = buildSessionTruth(world);
   Object.assign(checks, sessions.checks);
 
+  const security = buildSecurityTruth(world);
+  const caseOf = (entry: KeyedCase): CaseEntry => ({ subject: entry.subject, why: entry.why });
+  const protection = security.identityProtection;
+  checks["credentials.identity-protection"] = {
+    expected: sorted(protection.atRisk.expected.map(caseOf)),
+    // Remediated and dismissed risk, and the accounts the spray tried in vain.
+    traps: sorted([...protection.atRisk.traps, ...protection.passwordSpray.traps].map(caseOf)),
+  };
+
+  checks["credentials.mfa-missing"] = {
+    expected: sorted([...security.mfaNotRegistered.expected, ...security.mfaRegisteredNotCapable.expected].map(caseOf)),
+    traps: sorted([...security.mfaNotRegistered.traps, ...security.mfaRegisteredNotCapable.traps].map(caseOf)),
+  };
+
   const accounts: GroundTruth["accounts"] = {};
   for (const identity of [...world.identities].sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0))) {
     accounts[identity.subject] = { kind: identity.kind, department: identity.departmentCode };
@@ -195,7 +210,7 @@ export function buildGroundTruth(world: DemoWorld, people: People): GroundTruth 
     window: { start: WINDOW_START_ISO, end: WINDOW_END_ISO },
     checks,
     windowsCoverage: sessions.coverage,
-    security: buildSecurityTruth(world),
+    security,
     accounts,
   };
   verifyStaleTruth(world, truth);

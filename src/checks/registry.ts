@@ -4,6 +4,8 @@ import { staleNeverUsed } from "./stale-never-used.js";
 import { sessionLeftUnlocked } from "./session-left-unlocked.js";
 import { sessionNotShutDown } from "./session-not-shut-down.js";
 import { sessionWalkAway } from "./session-walk-away.js";
+import { credentialsIdentityProtection } from "./credentials-identity-protection.js";
+import { credentialsMfaMissing } from "./credentials-mfa-missing.js";
 import { privilegedOutsideRoster } from "./privileged-outside-roster.js";
 import { sharedGenericAccount } from "./shared-generic-account.js";
 import type { Check } from "./types.js";
@@ -18,6 +20,8 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   sessionWalkAway,
   sharedGenericAccount,
   privilegedOutsideRoster,
+  credentialsIdentityProtection,
+  credentialsMfaMissing,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {
