@@ -200,6 +200,11 @@ export function buildGroundTruth(world: DemoWorld, people: People): GroundTruth 
     traps: sorted([...security.mfaNotRegistered.traps, ...security.mfaRegisteredNotCapable.traps].map(caseOf)),
   };
 
+  checks["sessions.lock-policy"] = {
+    expected: sorted(security.lockPolicies.lockLongerThanThreshold.expected.map(caseOf)),
+    traps: sorted([...security.lockPolicies.lockLongerThanThreshold.traps, ...security.lockPolicies.withoutLockSettings].map(caseOf)),
+  };
+
   const accounts: GroundTruth["accounts"] = {};
   for (const identity of [...world.identities].sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0))) {
     accounts[identity.subject] = { kind: identity.kind, department: identity.departmentCode };

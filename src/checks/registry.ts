@@ -2,6 +2,7 @@ import { staleDisabledInGroups } from "./stale-disabled-in-groups.js";
 import { staleInactive } from "./stale-inactive.js";
 import { staleNeverUsed } from "./stale-never-used.js";
 import { sessionLeftUnlocked } from "./session-left-unlocked.js";
+import { sessionsLockPolicy } from "./sessions-lock-policy.js";
 import { sessionNotShutDown } from "./session-not-shut-down.js";
 import { sessionWalkAway } from "./session-walk-away.js";
 import { credentialsIdentityProtection } from "./credentials-identity-protection.js";
@@ -18,6 +19,7 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   sessionLeftUnlocked,
   sessionNotShutDown,
   sessionWalkAway,
+  sessionsLockPolicy,
   sharedGenericAccount,
   privilegedOutsideRoster,
   credentialsIdentityProtection,
