@@ -54,3 +54,28 @@ describe("privileged.outside-roster", () => {
     assert.match(outcome.notEvaluated[0]!.why.en, /no admin roster is configured/);
   });
 });
+
+describe("privileged.permanent-eligibility", () => {
+  it("reports PIM eligibility without an end date, also through a group, and not time-bound eligibility", async () => {
+    const { privilegedPermanentEligibility } = await import("../src/checks/privileged-permanent-eligibility.js");
+    const snapshot = snapshotOf({
+      accounts: [entraAccount("a", "adm-a@example.onmicrosoft.com"), entraAccount("b", "adm-b@example.onmicrosoft.com"), entraAccount("c", "adm-c@example.onmicrosoft.com")],
+      groups: [{ key: "entra:g", source: "entra", objectId: "g", name: "PIM-Helpdesk", directMemberKeys: ["entra:c"], transitiveAccountKeys: [] }],
+      directoryRoles: [
+        { roleName: "Privileged Role Administrator", principalKey: "entra:a", scope: "/", kind: "eligible" },
+        { roleName: "Global Reader", principalKey: "entra:b", scope: "/", kind: "eligible", endsAt: "2027-06-01T00:00:00Z" },
+        { roleName: "Helpdesk Administrator", principalKey: "entra:g", scope: "/", kind: "eligible" },
+        { roleName: "Global Administrator", principalKey: "entra:b", scope: "/" },
+      ],
+    });
+    const outcome = privilegedPermanentEligibility.evaluate(snapshot, { enabled: true }, DEFAULT_CHECK_CONTEXT);
+    assert.deepEqual(
+      outcome.findings.map((finding) => [finding.subjectKey, privilegedPermanentEligibility.meta.evidence.en(finding.facts)]),
+      [
+        ["entra:a", "Can activate Privileged Role Administrator with no end date."],
+        ["entra:c", "Can activate Helpdesk Administrator (via PIM-Helpdesk) with no end date."],
+      ],
+    );
+    assert.equal(outcome.evaluated, 3);
+  });
+});

@@ -205,6 +205,11 @@ export function buildGroundTruth(world: DemoWorld, people: People): GroundTruth 
     traps: sorted([...security.lockPolicies.lockLongerThanThreshold.traps, ...security.lockPolicies.withoutLockSettings].map(caseOf)),
   };
 
+  checks["privileged.permanent-eligibility"] = {
+    expected: sorted(security.pimEligibility.permanent.expected.map(caseOf)),
+    traps: sorted(security.pimEligibility.permanent.traps.map(caseOf)),
+  };
+
   const accounts: GroundTruth["accounts"] = {};
   for (const identity of [...world.identities].sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0))) {
     accounts[identity.subject] = { kind: identity.kind, department: identity.departmentCode };

@@ -8,6 +8,7 @@ import { sessionWalkAway } from "./session-walk-away.js";
 import { credentialsIdentityProtection } from "./credentials-identity-protection.js";
 import { credentialsMfaMissing } from "./credentials-mfa-missing.js";
 import { privilegedOutsideRoster } from "./privileged-outside-roster.js";
+import { privilegedPermanentEligibility } from "./privileged-permanent-eligibility.js";
 import { sharedGenericAccount } from "./shared-generic-account.js";
 import type { Check } from "./types.js";
 
@@ -22,6 +23,7 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   sessionsLockPolicy,
   sharedGenericAccount,
   privilegedOutsideRoster,
+  privilegedPermanentEligibility,
   credentialsIdentityProtection,
   credentialsMfaMissing,
 ];
