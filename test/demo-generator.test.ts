@@ -829,7 +829,14 @@ describe("demo generator (Exempelkommun)", function () {
       ...Object.keys(truth.accounts),
       ...Object.values(truth.checks).flatMap((check) => [...check.expected, ...check.traps].map((entry) => entry.subject)),
     ];
-    for (const subject of named) assert.ok(sams.has(subject) || upns.has(subject), `${subject} is in the ground truth but not in the exports`);
+    // Policy checks name Intune policies by their display name.
+    const policyNames = new Set(
+      [
+        ...(await entra(first300, "v1.0/deviceManagement/deviceConfigurations.jsonl")),
+        ...(await entra(first300, "v1.0/deviceManagement/deviceCompliancePolicies.jsonl")),
+      ].map((policy) => String(policy["displayName"])),
+    );
+    for (const subject of named) assert.ok(sams.has(subject) || upns.has(subject) || policyNames.has(subject), `${subject} is in the ground truth but not in the exports`);
     // Security cases name accounts by key, devices by Intune id, policies by id; each must resolve.
     const exported = new Set([
       ...(await entra(first300, "v1.0/users.jsonl")).map((user) => `entra:${String(user["id"])}`),
