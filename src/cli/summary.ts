@@ -16,9 +16,10 @@ export function auditSummary(result: AuditResult, elapsedMs: number): string {
   }
   lines.push("");
   lines.push("Checks:");
+  const labelOf = (checkId: string) => `${checkId} (${findCheck(checkId)?.meta.title.en ?? checkId})`;
+  const width = Math.max(0, ...run.checks.map((check) => labelOf(check.checkId).length));
   for (const check of run.checks) {
-    const title = findCheck(check.checkId)?.meta.title.en ?? check.checkId;
-    const label = `${check.checkId} (${title})`.padEnd(58);
+    const label = labelOf(check.checkId).padEnd(width);
     if (check.status !== "ran") {
       lines.push(`  ${label} ${check.status}: ${check.reason?.en ?? ""}`);
       continue;
@@ -29,7 +30,7 @@ export function auditSummary(result: AuditResult, elapsedMs: number): string {
     const resolved = run.resolved.filter((entry) => entry.checkId === check.checkId).length;
     const notJudged = check.notEvaluated.reduce((sum, part) => sum + part.count, 0);
     lines.push(
-      `  ${label} ${String(shown).padStart(5)} findings (${fresh} new, ${resolved} resolved)` +
+      `  ${label} ${String(shown).padStart(5)} ${shown === 1 ? "finding " : "findings"} (${fresh} new, ${resolved} resolved)` +
         (excepted > 0 ? `, ${excepted} accepted exceptions` : "") +
         (notJudged > 0 ? `, ${notJudged} not judged` : ""),
     );
