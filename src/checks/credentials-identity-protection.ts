@@ -1,6 +1,7 @@
 import { z } from "zod";
-import type { Identity, RiskDetection } from "../snapshot/model.js";
+import type { RiskDetection } from "../snapshot/model.js";
 import type { Check, FindingDraft, Severity } from "./types.js";
+import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -64,8 +65,7 @@ export const credentialsIdentityProtection: Check<Options> = {
     ],
   },
   evaluate(snapshot) {
-    const identityOfAccount = new Map<string, Identity>();
-    for (const identity of snapshot.identities) for (const key of identity.accountKeys) identityOfAccount.set(key, identity);
+    const identityOfAccount = identitiesByAccountKey(snapshot);
     const detectionsByAccount = new Map<string, RiskDetection[]>();
     for (const detection of snapshot.riskDetections) {
       if (detection.accountKey === undefined || !AT_RISK.has(detection.riskState.toLowerCase())) continue;

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { Identity } from "../snapshot/model.js";
 import { accountName } from "./account-kind.js";
 import type { Check, FindingDraft, NotEvaluated } from "./types.js";
+import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -41,8 +41,7 @@ export const credentialsMfaMissing: Check<Options> = {
   },
   evaluate(snapshot) {
     const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
-    const identityOfAccount = new Map<string, Identity>();
-    for (const identity of snapshot.identities) for (const key of identity.accountKeys) identityOfAccount.set(key, identity);
+    const identityOfAccount = identitiesByAccountKey(snapshot);
     const reported = new Set<string>();
     const findings: FindingDraft[] = [];
     for (const registration of snapshot.mfaRegistrations) {

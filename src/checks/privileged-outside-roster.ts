@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Group, Identity, Snapshot } from "../snapshot/model.js";
+import type { Group, Snapshot } from "../snapshot/model.js";
 import { accountName, classifyAccounts } from "./account-kind.js";
 import { enabledStateUnknown } from "./activity.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
@@ -104,8 +104,6 @@ export const privilegedOutsideRoster: Check<Options> = {
   evaluate(snapshot, { roster, includeEligible }, context) {
     const approved = new Set(roster.map((name) => name.toLowerCase()));
     const kinds = classifyAccounts(snapshot, context.classification);
-    const identityOfAccount = new Map<string, Identity>();
-    for (const identity of snapshot.identities) for (const key of identity.accountKeys) identityOfAccount.set(key, identity);
     const held = holdings(snapshot, includeEligible);
     if (approved.size === 0) {
       // Without a roster every administrator would be "off the roster": say what is missing instead.
@@ -132,7 +130,7 @@ export const privilegedOutsideRoster: Check<Options> = {
       findings.push({
         subjectKey: account.key,
         severity: kind === "person" || kind === "guest" ? "critical" : "high",
-        facts: { account: accountName(account), kindText: kind, grants: holding.grants.join("; "), identity: identityOfAccount.get(account.key)?.id ?? null },
+        facts: { account: accountName(account), kindText: kind, grants: holding.grants.join("; ") },
       });
     }
     return { findings, evaluated: held.size, notEvaluated: unknownState === 0 ? [] : [notJudgedForUnknownState(unknownState)] };

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Identity } from "../snapshot/model.js";
 import type { Check, FindingDraft } from "./types.js";
+import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -33,8 +33,7 @@ export const privilegedPermanentEligibility: Check<Options> = {
     requires: [{ sources: ["entra"], items: ["entra.roleEligibility"] }],
   },
   evaluate(snapshot) {
-    const identityOfAccount = new Map<string, Identity>();
-    for (const identity of snapshot.identities) for (const key of identity.accountKeys) identityOfAccount.set(key, identity);
+    const identityOfAccount = identitiesByAccountKey(snapshot);
     const groupsByKey = new Map(snapshot.groups.map((group) => [group.key, group]));
     const rolesByAccount = new Map<string, Set<string>>();
     let evaluated = 0;

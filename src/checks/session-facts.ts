@@ -5,11 +5,15 @@
  * overlap on different hosts.
  */
 import { z } from "zod";
-import type { Identity, Snapshot, WindowsHostActivity, WindowsSession } from "../snapshot/model.js";
+import type { Snapshot, WindowsHostActivity, WindowsSession } from "../snapshot/model.js";
 import { wallClockToUtcMs, zoneOffsetMs } from "../sources/exports/local-time.js";
-import type { CheckContext, NotEvaluated } from "./types.js";
+import { shortHostName } from "../sources/windows/sessions.js";
 
-const MINUTE_MS = 60_000;
+export { shortHostName };
+import type { CheckContext, NotEvaluated } from "./types.js";
+import { identitiesByAccountKey } from "../snapshot/lookup.js";
+
+export const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 /** Option of every session check: the logon types judged. 2 interactive and 11 cached: a person at the keyboard; add 10 for remote desktop. */
@@ -204,8 +208,7 @@ export function entraObjectIdOfSid(sid: string): string | undefined {
 }
 
 export function sessionOwners(snapshot: Snapshot): (session: WindowsSession) => SessionOwner | undefined {
-  const identityOfAccount = new Map<string, Identity>();
-  for (const identity of snapshot.identities) for (const key of identity.accountKeys) identityOfAccount.set(key, identity);
+  const identityOfAccount = identitiesByAccountKey(snapshot);
   return (session) => {
     if (session.userSid === undefined && session.userName === undefined) return undefined;
     if (session.userSid !== undefined) {
@@ -219,11 +222,6 @@ export function sessionOwners(snapshot: Snapshot): (session: WindowsSession) => 
   };
 }
 
-/** The host part of a computer name: "PC-0042.kommun.local" → "PC-0042". */
-export function shortHostName(name: string): string {
-  const dot = name.indexOf(".");
-  return (dot === -1 ? name : name.slice(0, dot)).toUpperCase();
-}
 
 /** Whether `remote` is a remote desktop session opened from the computer `host`. */
 export function isRemoteFrom(remote: WindowsSession, host: string): boolean {

@@ -5,6 +5,7 @@ import {
   knownFrom,
   knownUntil,
   localStamp,
+  MINUTE_MS,
   midnights,
   sessionScope,
   shortHostName,
@@ -18,7 +19,6 @@ import {
 } from "./session-facts.js";
 import type { Check, FindingDraft, NotEvaluated } from "./types.js";
 
-const MINUTE_MS = 60_000;
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),

@@ -6,6 +6,7 @@ import {
   knownFrom,
   knownUntil,
   localStamp,
+  MINUTE_MS,
   lockAuditNotEvaluated,
   sessionScope,
   shortHostName,
@@ -17,7 +18,6 @@ import {
 } from "./session-facts.js";
 import type { Check, FindingDraft } from "./types.js";
 
-const MINUTE_MS = 60_000;
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),

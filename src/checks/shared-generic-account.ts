@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { Identity } from "../snapshot/model.js";
 import { accountName, classifyAccounts, type AccountClass } from "./account-kind.js";
 import { enabledStateUnknown } from "./activity.js";
 import { concurrentDeskSessions, sessionOwners, shortHostName } from "./session-facts.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import type { Check, FindingDraft } from "./types.js";
+import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -89,8 +89,7 @@ export const sharedGenericAccount: Check<Options> = {
   evaluate(snapshot, { devicesPerDay }, context) {
     const kinds = classifyAccounts(snapshot, context.classification);
     const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
-    const identityOfAccount = new Map<string, Identity>();
-    for (const identity of snapshot.identities) for (const key of identity.accountKeys) identityOfAccount.set(key, identity);
+    const identityOfAccount = identitiesByAccountKey(snapshot);
 
     // What the activity data says, per identity.
     const ownerOf = sessionOwners(snapshot);

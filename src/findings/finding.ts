@@ -2,6 +2,7 @@ import type { CheckRun } from "../checks/run.js";
 import type { EvidenceFacts, Severity } from "../checks/types.js";
 import type { Account, Identity, Snapshot } from "../snapshot/model.js";
 import type { FindingException } from "./exceptions.js";
+import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
 /** A finding as stored and reported: the check's draft plus who it is about and who owns it. */
 export interface Finding {
@@ -37,8 +38,7 @@ export function findingId(checkId: string, subjectKey: string): string {
 export function resolveFindings(snapshot: Snapshot, runs: CheckRun[]): CheckResult[] {
   const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
   const identitiesById = new Map(snapshot.identities.map((identity) => [identity.id, identity]));
-  const identityOfAccount = new Map<string, Identity>();
-  for (const identity of snapshot.identities) for (const key of identity.accountKeys) identityOfAccount.set(key, identity);
+  const identityOfAccount = identitiesByAccountKey(snapshot);
 
   const accountsOf = (identity: Identity): Account[] =>
     identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account): account is Account => account !== undefined);

@@ -50,7 +50,11 @@ export function isMachineOrServiceLogon(sid: string | undefined, name: string | 
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-const shortName = (name: string): string => name.split(".", 1)[0]!.toUpperCase();
+/** The host part of a computer name: "PC-0042.kommun.local" → "PC-0042". */
+export function shortHostName(name: string): string {
+  const dot = name.indexOf(".");
+  return (dot === -1 ? name : name.slice(0, dot)).toUpperCase();
+}
 
 interface OpenSession {
   session: WindowsSession;
@@ -250,7 +254,7 @@ export class SessionBuilder {
     }
     if (REMOTE_LOGON_TYPES.has(type)) {
       // With NLA the 4624 names the target itself as workstation (observed); then 4778/4779 tell the client.
-      if (event.workstationName !== undefined && shortName(event.workstationName) !== shortName(event.host)) {
+      if (event.workstationName !== undefined && shortHostName(event.workstationName) !== shortHostName(event.host)) {
         entry.session.clientName = event.workstationName;
       }
       if (event.ipAddress !== undefined) entry.session.clientAddress = event.ipAddress;

@@ -9,7 +9,7 @@
  * rejected record.
  */
 import { FieldError } from "../../exports/coverage.js";
-import { assertTimeZone, wallClockToUtcMs } from "../../exports/local-time.js";
+import { assertTimeZone, wallClockToUtcMs, type WallClock } from "../../exports/local-time.js";
 import { SESSION_EVENT_IDS, type NormalisedEvent } from "../event.js";
 
 export { FieldError };
@@ -159,14 +159,7 @@ export function normaliseLogonId(value: string, field: string): string {
 // --- date-times -----------------------------------------------------------------------------
 
 /** The pieces of a parsed date-time; reused between calls (single-threaded, no re-entrancy). */
-interface DateTimeParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  millisecond: number;
+interface DateTimeParts extends WallClock {
   /** Minutes east of UTC, or NaN when the text has no zone designator. */
   offsetMinutes: number;
 }
