@@ -6,6 +6,11 @@ import path from "node:path";
 import ExcelJS from "exceljs";
 import { generateDemo } from "../demo/generate.js";
 import { CHECKS } from "../src/checks/registry.js";
+import { runChecks } from "../src/checks/run.js";
+import { accountClasses, identityClass } from "../src/checks/scope.js";
+import { loadConfig } from "../src/config/load.js";
+import { checkContextOf } from "../src/pipeline/check-context.js";
+import { readSnapshot } from "../src/snapshot/io.js";
 
 interface GroundTruth {
   checks: Record<string, { expected: Array<{ subject: string }>; traps: Array<{ subject: string }> }>;
@@ -121,6 +126,28 @@ describe("end to end: the CLI audits the demo municipality", function () {
       assert.deepEqual(trapsHit, [], "traps reported");
     });
   }
+
+  it("reports only accounts of the kinds each check declares it applies to", async () => {
+    const snapshot = await readSnapshot(path.join(workdir, "snapshot.json.gz"));
+    const loaded = await loadConfig(path.join(demoDir, "kontokoll.demo.yaml"));
+    const context = checkContextOf(loaded.config);
+    const classes = accountClasses(snapshot, context.classification);
+    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+    const identitiesById = new Map(snapshot.identities.map((identity) => [identity.id, identity]));
+    let judged = 0;
+    for (const run of runChecks(snapshot, loaded.checkOptions, CHECKS, context)) {
+      const check = CHECKS.find((candidate) => candidate.meta.id === run.checkId)!;
+      for (const finding of run.findings) {
+        const account = accountsByKey.get(finding.subjectKey);
+        const identity = identitiesById.get(finding.subjectKey);
+        const kind = account !== undefined ? classes.get(account.key)?.kind : identity !== undefined ? identityClass(identity, accountsByKey, classes)?.kind : undefined;
+        if (kind === undefined) continue; // a computer's local account, a policy: no directory kind
+        judged++;
+        assert.ok(check.meta.appliesTo.includes(kind), `${run.checkId} reported ${finding.subjectKey}, a ${kind} account, but applies to ${check.meta.appliesTo.join(", ")}`);
+      }
+    }
+    assert.ok(judged > 0);
+  });
 
   it("opens in LibreOffice", function () {
     const soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].find((candidate) => existsSync(candidate));

@@ -210,6 +210,13 @@ export function buildGroundTruth(world: DemoWorld, people: People): GroundTruth 
     traps: sorted(security.pimEligibility.permanent.traps.map(caseOf)),
   };
 
+  for (const part of world.catalogue) {
+    for (const [checkId, truth] of Object.entries(part.truth(world))) {
+      if (checks[checkId] !== undefined) throw new Error(`two planted areas give the ground truth of ${checkId}`);
+      checks[checkId] = { expected: sorted(truth.expected), traps: sorted(truth.traps), ...(truth.roster === undefined ? {} : { roster: truth.roster }) };
+    }
+  }
+
   const accounts: GroundTruth["accounts"] = {};
   for (const identity of [...world.identities].sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0))) {
     accounts[identity.subject] = { kind: identity.kind, department: identity.departmentCode };

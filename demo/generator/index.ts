@@ -87,6 +87,7 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
   const files: JsonlFile[] = [
     { path: "ad/exempelkommun.ldif", text: ad.text, records: ad.entries },
     ...entraFiles,
+    ...world.catalogue.flatMap((part) => part.files?.(world) ?? []),
     { path: "windows/security-events.jsonl", text: windows.lines.length === 0 ? "" : `${windows.lines.join("\n")}\n`, records: windows.lines.length },
     { path: "ground-truth.json", text: `${JSON.stringify(groundTruth, null, 2)}\n`, records: Object.keys(groundTruth.checks).length },
   ];

@@ -3,6 +3,7 @@
  * truth is read from the same objects, so export and manifest cannot disagree.
  * Instants are milliseconds since the epoch (UTC) until an exporter formats them.
  */
+import type { CataloguePart } from "./catalogue.js";
 import type { DepartmentCode, SignInApp } from "./organisation.js";
 
 export type AccountKind = "person" | "admin" | "service" | "function" | "generic" | "guest" | "break-glass" | "builtin";
@@ -408,6 +409,8 @@ export interface OrganisationalUnit {
 }
 
 export interface DemoWorld {
+  /** The detection catalogue's planted areas (catalogue.ts), in planting order. */
+  catalogue: CataloguePart[];
   seed: number;
   staff: number;
   domainGuid: Uint8Array;

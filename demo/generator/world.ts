@@ -2,6 +2,7 @@
 import { planActivity } from "./activity.js";
 import { assignSids, buildComputersAndDevices, buildGroups, buildOrganisationalUnits } from "./directory.js";
 import type { DemoWorld, RoleAssignment, RoleDefinition } from "./model.js";
+import { plantCatalogue } from "./catalogue.js";
 import { buildPeople, type People } from "./people.js";
 import { RandomStreams } from "./random.js";
 import { planSecurity } from "./security.js";
@@ -106,6 +107,7 @@ export function buildWorld(seed: number, staff: number): BuiltWorld {
   });
 
   const world: DemoWorld = {
+    catalogue: [],
     seed,
     staff,
     domainGuid: streams.get("domain-guid").guidBytes(),
@@ -122,5 +124,6 @@ export function buildWorld(seed: number, staff: number): BuiltWorld {
     roleAssignments,
     ...security,
   };
+  world.catalogue = plantCatalogue(streams, world, people);
   return { world, people, streams };
 }

@@ -2,7 +2,9 @@ import type { Account, Identity, Snapshot } from "../snapshot/model.js";
 import { isDataMissing, sourceRan } from "../snapshot/coverage.js";
 import { notJudgedReasons } from "./not-judged.js";
 import { privilegedAccountKeys } from "./privilege.js";
-import type { CheckOutcome, EvidenceFacts, FindingDraft } from "./types.js";
+import type { AccountKind } from "./account-kind.js";
+import { accountClasses, identityClass } from "./scope.js";
+import type { CheckContext, CheckOutcome, EvidenceFacts, FindingDraft } from "./types.js";
 
 /** Logon types that mean a person sat at (or remoted into) a machine. */
 const INTERACTIVE_LOGON_TYPES = new Set([2, 10, 11, 12]);
@@ -106,14 +108,22 @@ export type StaleVerdict = EvidenceFacts | "clear" | "unknown";
  * would-be finding on an identity whose data is incomplete is counted as not judged instead,
  * because only recent activity proves anything when a source is missing.
  */
-export function judgeEnabledIdentities(snapshot: Snapshot, verdictOf: (activity: IdentityActivity) => StaleVerdict): CheckOutcome {
+export function judgeEnabledIdentities(
+  snapshot: Snapshot,
+  scope: { kinds: readonly AccountKind[]; context: CheckContext },
+  verdictOf: (activity: IdentityActivity) => StaleVerdict,
+): CheckOutcome {
   const privileged = privilegedAccountKeys(snapshot);
+  const classes = accountClasses(snapshot, scope.context.classification);
+  const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
   const findings: FindingDraft[] = [];
   const notJudged: IdentityActivity[] = [];
   let evaluated = 0;
   for (const activity of identityActivity(snapshot)) {
     const enabledAccounts = activity.accounts.filter((account) => account.enabled);
     if (enabledAccounts.length === 0) continue;
+    const kind = identityClass(activity.identity, accountsByKey, classes)?.kind;
+    if (kind === undefined || !scope.kinds.includes(kind)) continue;
     const verdict = verdictOf(activity);
     if (verdict === "unknown") continue;
     if (verdict !== "clear" && activity.unjudgeableBecause !== undefined) {

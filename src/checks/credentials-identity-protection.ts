@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { RiskDetection } from "../snapshot/model.js";
+import { ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft, Severity } from "./types.js";
 import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
@@ -50,6 +51,7 @@ export const credentialsIdentityProtection: Check<Options> = {
       en: "Accounts Entra ID Protection considers at risk now, e.g. because the password is in a leaked list (it was used outside work) or was guessed in a password spray.",
     },
     policyRule: "KK-P3",
+    appliesTo: ALL_KINDS,
     remediation: {
       sv: "Byt lösenord på kontot nu och kontrollera de senaste inloggningarna. Påminn personen om att arbetslösenordet inte får användas någon annanstans. Ett gemensamt konto: ersätt det med personliga konton.",
       en: "Reset the account's password now and review its recent sign-ins. Remind the person that the work password must not be used anywhere else. A shared account: replace it with personal accounts.",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { accountName } from "./account-kind.js";
+import { accountClasses, accountInScope, MFA_KINDS } from "./scope.js";
 import type { Check, FindingDraft, NotEvaluated } from "./types.js";
 import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
@@ -22,6 +23,7 @@ export const credentialsMfaMissing: Check<Options> = {
       en: "Enabled accounts that cannot use multi-factor authentication: no method registered, or only methods the policy does not allow. The password alone then suffices, and whoever knows it is the user.",
     },
     policyRule: "KK-P1",
+    appliesTo: MFA_KINDS,
     remediation: {
       sv: "Be personen registrera Microsoft Authenticator eller en säkerhetsnyckel (aka.ms/mysecurityinfo). Ett gemensamt konto kan inte få personlig MFA: ersätt det med personliga konton.",
       en: "Ask the person to register Microsoft Authenticator or a security key (aka.ms/mysecurityinfo). A shared account cannot have personal MFA: replace it with personal accounts.",
@@ -39,7 +41,8 @@ export const credentialsMfaMissing: Check<Options> = {
     },
     requires: [{ sources: ["entra-security"], items: ["entra.mfaRegistration"] }],
   },
-  evaluate(snapshot) {
+  evaluate(snapshot, _options, context) {
+    const classes = accountClasses(snapshot, context.classification);
     const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
     const identityOfAccount = identitiesByAccountKey(snapshot);
     const reported = new Set<string>();
@@ -48,7 +51,7 @@ export const credentialsMfaMissing: Check<Options> = {
       const account = registration.accountKey === undefined ? undefined : accountsByKey.get(registration.accountKey);
       if (account === undefined) continue;
       reported.add(account.key);
-      if (!account.enabled || account.userType?.toLowerCase() === "guest" || registration.isMfaCapable) continue;
+      if (!account.enabled || !accountInScope(MFA_KINDS, account, classes) || registration.isMfaCapable) continue;
       findings.push({
         subjectKey: identityOfAccount.get(account.key)?.id ?? account.key,
         severity: registration.isAdmin === true ? "critical" : "high",
@@ -61,7 +64,7 @@ export const credentialsMfaMissing: Check<Options> = {
     }
     // Members the registration report does not list cannot be judged (guests register at home).
     const missing = snapshot.accounts.filter(
-      (account) => account.source === "entra" && account.enabled && account.userType?.toLowerCase() !== "guest" && !reported.has(account.key),
+      (account) => account.source === "entra" && account.enabled && accountInScope(MFA_KINDS, account, classes) && !reported.has(account.key),
     ).length;
     const notEvaluated: NotEvaluated[] =
       missing === 0

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import type { Group, Snapshot } from "../snapshot/model.js";
-import { accountName, classifyAccounts } from "./account-kind.js";
+import { accountName } from "./account-kind.js";
 import { enabledStateUnknown } from "./activity.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
+import { accountClasses, ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
 
 const options = z.strictObject({
@@ -87,6 +88,7 @@ export const privilegedOutsideRoster: Check<Options> = {
       en: "Accounts holding administrative rights (privileged AD groups, Entra admin roles) that are not on the list of approved administrators. Such rights must be personal, approved and known.",
     },
     policyRule: "KK-P7",
+    appliesTo: ALL_KINDS,
     remediation: {
       sv: "Ta bort kontot ur gruppen eller rollen. Om behörigheten behövs: ge personen ett separat administratörskonto och för upp det på adminlistan (checks.privileged.outside-roster.roster).",
       en: "Remove the account from the group or role. If the right is needed, give the person a separate admin account and put it on the admin roster (checks.privileged.outside-roster.roster).",
@@ -103,7 +105,7 @@ export const privilegedOutsideRoster: Check<Options> = {
   },
   evaluate(snapshot, { roster, includeEligible }, context) {
     const approved = new Set(roster.map((name) => name.toLowerCase()));
-    const kinds = classifyAccounts(snapshot, context.classification);
+    const kinds = accountClasses(snapshot, context.classification);
     const held = holdings(snapshot, includeEligible);
     if (approved.size === 0) {
       // Without a roster every administrator would be "off the roster": say what is missing instead.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
 import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
@@ -21,6 +22,7 @@ export const privilegedPermanentEligibility: Check<Options> = {
       en: "Entra admin roles the account can activate (PIM) with no end date. The right then outlives the need, and nobody has to renew or review it.",
     },
     policyRule: "KK-P7",
+    appliesTo: ALL_KINDS,
     remediation: {
       sv: "Ge behörigheten ett slutdatum (högst ett år) i Privileged Identity Management och granska den regelbundet (access review).",
       en: "Give the eligibility an end date (a year at most) in Privileged Identity Management and review it regularly (access review).",

@@ -18,6 +18,7 @@ import {
   type SessionOwner,
   type StretchEnd,
 } from "./session-facts.js";
+import { ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
 
 
@@ -56,6 +57,7 @@ export const sessionLeftUnlocked: Check<Options> = {
       en: "Logged-on sessions left unlocked after the working day ended, or while their user worked at another computer. An unlocked computer lets anyone act in someone else's name.",
     },
     policyRule: "KK-P4",
+    appliesTo: ALL_KINDS,
     remediation: {
       sv: "Påminn personen om att låsa datorn (Windows-tangenten + L) när hen lämnar den. Se till att skärmlås efter inaktivitet är påslaget via grupprincip eller Intune.",
       en: "Remind the person to lock the computer (Windows key + L) when leaving it. Make sure an inactivity screen lock is enforced by Group Policy or Intune.",

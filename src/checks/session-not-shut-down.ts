@@ -17,6 +17,7 @@ import {
   type SessionState,
   type StretchEnd,
 } from "./session-facts.js";
+import { ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft, NotEvaluated } from "./types.js";
 
 
@@ -54,6 +55,7 @@ export const sessionNotShutDown: Check<Options> = {
       en: "Logged-on sessions left open overnight with no logoff or shutdown. The policy says: shut the computer down if you are not returning the same working day.",
     },
     policyRule: "KK-P4",
+    appliesTo: ALL_KINDS,
     remediation: {
       sv: "Påminn personen om att logga ut och stänga av datorn vid arbetsdagens slut. Överväg automatisk utloggning eller avstängning nattetid via grupprincip eller Intune.",
       en: "Remind the person to log off and shut the computer down at the end of the working day. Consider enforcing a nightly logoff or shutdown by Group Policy or Intune.",

@@ -16,6 +16,7 @@ import {
   type SessionOwner,
   type StretchEnd,
 } from "./session-facts.js";
+import { ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
 
 
@@ -50,6 +51,7 @@ export const sessionWalkAway: Check<Options> = {
       en: "The person logged on at another computer while the first was still logged on and unlocked. The first computer was then unattended and open to anyone.",
     },
     policyRule: "KK-P4",
+    appliesTo: ALL_KINDS,
     remediation: {
       sv: "Påminn personen om att låsa datorn (Windows-tangenten + L) innan hen går ifrån den, även för en kort stund. Se till att skärmlås efter inaktivitet är påslaget.",
       en: "Remind the person to lock the computer (Windows key + L) before leaving it, even briefly. Make sure an inactivity screen lock is enforced.",

@@ -33,6 +33,8 @@ export const sessionsLockPolicy: Check<Options> = {
       en: "Intune policies that let devices stay unlocked longer than allowed before the screen lock starts. The automatic lock then does not cover someone who forgets to lock.",
     },
     policyRule: "KK-P4",
+    // Judges Intune policies, not accounts.
+    appliesTo: [],
     remediation: {
       sv: "Sänk tiden för skärmlås vid inaktivitet i principen till högst den tillåtna, och kräv lösenord när enheten väcks.",
       en: "Lower the policy's idle time before the screen locks to at most the allowed time, and require a password on resume.",

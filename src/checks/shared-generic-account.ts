@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { accountName, classifyAccounts, type AccountClass } from "./account-kind.js";
+import { accountName, type AccountClass } from "./account-kind.js";
+import { accountClasses } from "./scope.js";
 import { enabledStateUnknown } from "./activity.js";
 import { concurrentDeskSessions, sessionOwners, shortHostName } from "./session-facts.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
@@ -54,6 +55,7 @@ export const sharedGenericAccount: Check<Options> = {
       en: "Enabled accounts that belong to no single person: substitute, reception, kiosk and intern accounts. With a shared login nobody can tell who did what.",
     },
     policyRule: "KK-P2",
+    appliesTo: ["generic"],
     remediation: {
       sv: "Ge var och en som använder kontot ett eget personligt konto och inaktivera det gemensamma. Om ett gemensamt konto verkligen behövs (t.ex. en kiosk utan personuppgifter): begränsa det till den datorn och dokumentera det som ett undantag.",
       en: "Give everyone who uses the account a personal account of their own and disable the shared one. If a shared login is truly needed (a kiosk without personal data), restrict it to that computer and record it as an exception.",
@@ -87,7 +89,7 @@ export const sharedGenericAccount: Check<Options> = {
     ],
   },
   evaluate(snapshot, { devicesPerDay }, context) {
-    const kinds = classifyAccounts(snapshot, context.classification);
+    const kinds = accountClasses(snapshot, context.classification);
     const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
     const identityOfAccount = identitiesByAccountKey(snapshot);
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { enabledStateUnknown } from "./activity.js";
 import type { Group } from "../snapshot/model.js";
+import { ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
 
 const options = z.strictObject({
@@ -26,6 +27,7 @@ export const staleDisabledInGroups: Check<Options> = {
       en: "Disabled accounts that are still group members. If the account is enabled again it gets every old permission back.",
     },
     policyRule: "KK-P7",
+    appliesTo: ALL_KINDS,
     remediation: {
       sv: "Ta bort det inaktiverade kontot ur grupperna (behåll en förteckning om de kan behövas vid återanställning).",
       en: "Remove the disabled account from the groups (keep a list if they may be needed on re-employment).",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { daysBetween, judgeEnabledIdentities } from "./activity.js";
+import { STALE_KINDS } from "./scope.js";
 import type { Check } from "./types.js";
 
 const options = z.strictObject({
@@ -20,6 +21,7 @@ export const staleInactive: Check<Options> = {
       en: "Enabled accounts nobody has signed in with for a long time. Nobody notices if someone else uses an unused account.",
     },
     policyRule: "KK-P1",
+    appliesTo: STALE_KINDS,
     remediation: {
       sv: "Ta reda på om personen fortfarande arbetar här. Om inte: inaktivera kontot och ta bort dess behörigheter. Om kontot behövs: dokumentera varför som ett undantag.",
       en: "Find out whether the person still works here. If not, disable the account and remove its permissions. If it is needed, record why as an exception.",
@@ -36,8 +38,8 @@ export const staleInactive: Check<Options> = {
       { sources: ["entra"], items: ["entra.signInActivity"] },
     ],
   },
-  evaluate(snapshot, { inactiveDays }) {
-    return judgeEnabledIdentities(snapshot, (activity) => {
+  evaluate(snapshot, { inactiveDays }, context) {
+    return judgeEnabledIdentities(snapshot, { kinds: STALE_KINDS, context }, (activity) => {
       if (activity.lastActivityAt === undefined) return "unknown";
       const daysInactive = daysBetween(activity.lastActivityAt, snapshot.collectedAt);
       if (daysInactive <= inactiveDays) return "clear";

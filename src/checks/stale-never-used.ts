@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { daysBetween, judgeEnabledIdentities } from "./activity.js";
+import { STALE_KINDS } from "./scope.js";
 import type { Check } from "./types.js";
 
 const options = z.strictObject({
@@ -20,6 +21,7 @@ export const staleNeverUsed: Check<Options> = {
       en: "Enabled accounts created long ago that have never signed in, for example for starters who never came.",
     },
     policyRule: "KK-P1",
+    appliesTo: STALE_KINDS,
     remediation: {
       sv: "Kontrollera med ansvarig chef om kontot behövs. Om inte: inaktivera och ta bort det. Ett konto ska tillhöra en känd person.",
       en: "Ask the responsible manager whether the account is needed. If not, disable and remove it. An account must belong to a known person.",
@@ -34,8 +36,8 @@ export const staleNeverUsed: Check<Options> = {
       { sources: ["entra"], items: ["entra.signInActivity"] },
     ],
   },
-  evaluate(snapshot, { minimumAgeDays }) {
-    return judgeEnabledIdentities(snapshot, (activity) => {
+  evaluate(snapshot, { minimumAgeDays }, context) {
+    return judgeEnabledIdentities(snapshot, { kinds: STALE_KINDS, context }, (activity) => {
       if (activity.lastActivityAt !== undefined) return "clear";
       if (activity.createdAt === undefined) return "unknown";
       const ageDays = daysBetween(activity.createdAt, snapshot.collectedAt);

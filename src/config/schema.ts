@@ -40,6 +40,23 @@ const organisation = z.strictObject({
     })
     .prefault({}),
   departments: z.array(department).min(1),
+  /**
+   * Approved exceptions to the department boundaries: a member (account or group name) of another
+   * department's resource group, with why, who approved it and until when.
+   */
+  crossDepartmentGrants: z
+    .array(
+      z.strictObject({
+        /** sAMAccountName, UPN or group name (any case). */
+        member: z.string().min(1),
+        resourceGroup: z.string().min(1),
+        reason: z.string().min(1),
+        approvedBy: z.string().min(1),
+        /** Last day the grant holds (YYYY-MM-DD, inclusive); absent = until revoked. */
+        expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date as YYYY-MM-DD").optional(),
+      }),
+    )
+    .default([]),
 });
 
 const ldifSource = z.strictObject({

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import { CHECKS } from "../checks/registry.js";
 import { runChecks } from "../checks/run.js";
+import { checkContextOf } from "./check-context.js";
 import { resolveFindings } from "../findings/finding.js";
 import { applyExceptions, loadExceptions, type ExceptionRegister } from "../findings/exceptions.js";
 import { acquireRunLock } from "../findings/lock.js";
@@ -97,7 +98,7 @@ async function auditWithStore(
   if (options.snapshotOut !== undefined) await writeSnapshot(options.snapshotOut, snapshot);
 
   const { timeZone } = loaded.config.organisation;
-  const { results, problems } = applyExceptions(resolveFindings(snapshot, runChecks(snapshot, loaded.checkOptions, CHECKS, { timeZone, workingHours: loaded.config.organisation.workingHours, classification: loaded.config.classification })), register, snapshot, timeZone);
+  const { results, problems } = applyExceptions(resolveFindings(snapshot, runChecks(snapshot, loaded.checkOptions, CHECKS, checkContextOf(loaded.config))), register, snapshot, timeZone);
   for (const result of results) {
     options.log.info({ check: result.checkId, status: result.status, findings: result.findings.length }, "check done");
   }
