@@ -67,7 +67,7 @@ describe("end to end: the CLI audits the demo municipality", function () {
     assert.equal(audit.status, 0, audit.stderr);
     assert.match(audit.stdout, /kontokoll audit — Exempelkommun, as of 2026-11-21T02:00:00\.000Z/);
     assert.match(audit.stdout, /stale\.inactive .* findings/);
-    assert.ok(audit.stdout.split("\n").length < 40, "the summary fits on one screen");
+    assert.ok(audit.stdout.split("\n").length <= 50, "the summary fits on one screen");
   });
 
   it("writes the weekly workbook atomically, readable by its owner only", () => {

@@ -17,8 +17,13 @@ export function auditSummary(result: AuditResult, elapsedMs: number): string {
   lines.push("");
   lines.push("Checks:");
   const labelOf = (checkId: string) => `${checkId} (${findCheck(checkId)?.meta.title.en ?? checkId})`;
-  const width = Math.max(0, ...run.checks.map((check) => labelOf(check.checkId).length));
-  for (const check of run.checks) {
+  // A catalogue of thirty checks must still fit a screen: checks that found nothing share one line.
+  const quiet = run.checks.filter(
+    (check) => check.status === "ran" && check.findings.length === 0 && check.notEvaluated.length === 0 && !run.resolved.some((entry) => entry.checkId === check.checkId),
+  );
+  const listed = run.checks.filter((check) => !quiet.includes(check));
+  const width = Math.max(0, ...listed.map((check) => labelOf(check.checkId).length));
+  for (const check of listed) {
     const label = labelOf(check.checkId).padEnd(width);
     if (check.status !== "ran") {
       lines.push(`  ${label} ${check.status}: ${check.reason?.en ?? ""}`);
@@ -35,6 +40,7 @@ export function auditSummary(result: AuditResult, elapsedMs: number): string {
         (notJudged > 0 ? `, ${notJudged} not judged` : ""),
     );
   }
+  if (quiet.length > 0) lines.push(`  No findings: ${quiet.map((check) => check.checkId).join(", ")}`);
   for (const problem of run.exceptionProblems) lines.push(`  exceptions register line ${problem.line}: ${problem.message}`);
   lines.push("");
   lines.push(result.report === undefined ? "No report written (--no-report)." : `Weekly workbook: ${result.report.file}`);
