@@ -132,6 +132,18 @@ describe("credentials.initial-password", () => {
     assert.deepEqual(outcome.findings, []);
     assert.deepEqual(outcome.notEvaluated.map((entry) => entry.count), [1]);
   });
+
+  it("says it cannot judge an account without a creation date, and passes one that must set a password at next logon", () => {
+    const partial = snapshotOf({
+      accounts: [
+        adAccount(1311, "utandatum", { createdAt: undefined, passwordLastSetAt: daysBefore(300), lastLogonTimestampAt: daysBefore(1) }),
+        adAccount(1312, "maste-byta", { createdAt: created, lastLogonTimestampAt: daysBefore(1) }),
+      ],
+    });
+    const outcome = run(credentialsInitialPassword, partial);
+    assert.deepEqual(outcome.findings, []);
+    assert.deepEqual(outcome.notEvaluated.map((entry) => [entry.count, entry.why.en.slice(0, 40)]), [[1, "1 enabled accounts have no creation date"]]);
+  });
 });
 
 describe("credentials.password-settings", () => {

@@ -34,7 +34,7 @@ export const credentialsAdminPairPassword: Check<Options> = {
   meta: {
     id: "credentials.admin-pair-password",
     category: "credentials",
-    title: { sv: "Adminkonto med vardagslösenord", en: "Admin account, everyday password" },
+    title: { sv: "Adminkonto med vardagslösenord", en: "Admin reuses everyday password" },
     description: {
       sv: "Personer vars separata administratörskonto och vanliga konto fick nya lösenord med några sekunders mellanrum. Då är det med stor sannolikhet samma lösenord, och den som kommer över vardagslösenordet har också administratörskontot.",
       en: "People whose separate admin account and everyday account got new passwords seconds apart. Then it is very likely the same password, and whoever gets hold of the everyday password holds the admin account too.",

@@ -59,6 +59,7 @@ export const credentialsInitialPassword: Check<Options> = {
     const notJudged: IdentityActivity[] = [];
     let evaluated = 0;
     let unknownState = 0;
+    let noCreationDate = 0;
     for (const activity of identityActivity(snapshot)) {
       const adAccounts = activity.accounts.filter((account) => account.source === "ad" && accountInScope(KINDS, account, classes));
       if (adAccounts.length === 0) continue;
@@ -66,8 +67,13 @@ export const credentialsInitialPassword: Check<Options> = {
         unknownState++;
         continue;
       }
-      const judged = adAccounts.filter((account) => account.enabled && account.passwordLastSetAt !== undefined && account.createdAt !== undefined);
-      if (judged.length === 0) continue;
+      const withPassword = adAccounts.filter((account) => account.enabled && account.passwordLastSetAt !== undefined);
+      const judged = withPassword.filter((account) => account.createdAt !== undefined);
+      if (judged.length === 0) {
+        // pwdLastSet 0 ("must change at next logon") is no finding; a missing whenCreated is unknown.
+        if (withPassword.length > 0) noCreationDate++;
+        continue;
+      }
       evaluated++;
       const initial = judged.find(
         (account) =>
@@ -100,6 +106,15 @@ export const credentialsInitialPassword: Check<Options> = {
     }
     const notEvaluated: NotEvaluated[] = notJudgedReasons(notJudged);
     if (unknownState > 0) notEvaluated.push(notJudgedForUnknownState(unknownState));
+    if (noCreationDate > 0) {
+      notEvaluated.push({
+        count: noCreationDate,
+        why: {
+          sv: `${noCreationDate} aktiva konton saknar skapandedatum (whenCreated kunde inte läsas), så det går inte att se om lösenordet är det ursprungliga`,
+          en: `${noCreationDate} enabled accounts have no creation date (whenCreated could not be read), so whether the password is the original one is unknown`,
+        },
+      });
+    }
     return { findings, evaluated, notEvaluated };
   },
 };
