@@ -10,6 +10,10 @@ import { credentialsMfaMissing } from "./credentials-mfa-missing.js";
 import { privilegedOutsideRoster } from "./privileged-outside-roster.js";
 import { privilegedPermanentEligibility } from "./privileged-permanent-eligibility.js";
 import { sharedGenericAccount } from "./shared-generic-account.js";
+import { credentialsSamePasswordTime } from "./credentials-same-password-time.js";
+import { credentialsInitialPassword } from "./credentials-initial-password.js";
+import { credentialsPasswordSettings } from "./credentials-password-settings.js";
+import { credentialsAdminPairPassword } from "./credentials-admin-pair-password.js";
 import type { Check } from "./types.js";
 
 /** Every check kontokoll knows, in report order. Adding a check: its file, plus one line here. */
@@ -26,6 +30,10 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   privilegedPermanentEligibility,
   credentialsIdentityProtection,
   credentialsMfaMissing,
+  credentialsSamePasswordTime,
+  credentialsInitialPassword,
+  credentialsPasswordSettings,
+  credentialsAdminPairPassword,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {
