@@ -98,8 +98,12 @@ export function privilegeGrants(snapshot: Snapshot, includeEligible = true): Map
     else if (!list.includes(grant)) list.push(grant);
   };
   const groupsByKey = new Map(snapshot.groups.map((group) => [group.key, group]));
-  for (const group of snapshot.groups) {
-    if (group.privileged === true) for (const key of group.transitiveAccountKeys) add(key, group.name);
+  const privilegedGroups = snapshot.groups.filter((group) => group.privileged === true);
+  for (const group of privilegedGroups) {
+    // Administrators ∋ Domain Admins ∋ account: Domain Admins says it, once.
+    const nested = nestedGroups(group, groupsByKey).filter((inner) => inner.privileged === true);
+    const throughNested = new Set(nested.flatMap((inner) => inner.transitiveAccountKeys));
+    for (const key of group.transitiveAccountKeys) if (!throughNested.has(key)) add(key, group.name);
   }
   for (const assignment of snapshot.directoryRoles) {
     if (assignment.kind === "eligible" && !includeEligible) continue;
@@ -109,6 +113,23 @@ export function privilegeGrants(snapshot: Snapshot, includeEligible = true): Map
     else for (const key of group.transitiveAccountKeys) add(key, grant);
   }
   return grants;
+}
+
+/** The groups nested (at any depth) inside a group. */
+function nestedGroups(group: Group, groupsByKey: ReadonlyMap<string, Group>): Group[] {
+  const found: Group[] = [];
+  const seen = new Set([group.key]);
+  const queue = [group];
+  while (queue.length > 0) {
+    for (const key of queue.shift()!.directMemberKeys) {
+      const inner = groupsByKey.get(key);
+      if (inner === undefined || seen.has(key)) continue;
+      seen.add(key);
+      found.push(inner);
+      queue.push(inner);
+    }
+  }
+  return found;
 }
 
 /** Builtin groups SDProp protects (MS-ADTS 3.1.1.6.1.2): Administrators, Account/Server/Print/Backup Operators, Replicator. */

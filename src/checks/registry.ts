@@ -10,6 +10,12 @@ import { credentialsMfaMissing } from "./credentials-mfa-missing.js";
 import { privilegedOutsideRoster } from "./privileged-outside-roster.js";
 import { privilegedPermanentEligibility } from "./privileged-permanent-eligibility.js";
 import { sharedGenericAccount } from "./shared-generic-account.js";
+import { hygieneInactiveAdmin } from "./hygiene-inactive-admin.js";
+import { hygieneAdminPasswordAge } from "./hygiene-admin-password-age.js";
+import { hygieneAdmincountOrphan } from "./hygiene-admincount-orphan.js";
+import { hygieneKerberoastable } from "./hygiene-kerberoastable.js";
+import { hygieneNoPreauth } from "./hygiene-no-preauth.js";
+import { hygieneDesOnly } from "./hygiene-des-only.js";
 import type { Check } from "./types.js";
 
 /** Every check kontokoll knows, in report order. Adding a check: its file, plus one line here. */
@@ -26,6 +32,12 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   privilegedPermanentEligibility,
   credentialsIdentityProtection,
   credentialsMfaMissing,
+  hygieneInactiveAdmin,
+  hygieneAdminPasswordAge,
+  hygieneAdmincountOrphan,
+  hygieneKerberoastable,
+  hygieneNoPreauth,
+  hygieneDesOnly,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {
