@@ -169,6 +169,7 @@ function userEntry(identity: DemoIdentity, memberOf: DemoGroup[]): string {
   attributes.push(["accountExpires", ad.accountExpires], ["logonCount", String(ad.logonCount)], ["sAMAccountName", ad.sam], ["sAMAccountType", SAM_USER_ACCOUNT]);
   optional("userPrincipalName", ad.userPrincipalName);
   for (const spn of ad.servicePrincipalNames) attributes.push(["servicePrincipalName", spn]);
+  if (ad.supportedEncryptionTypes !== undefined) attributes.push(["msDS-SupportedEncryptionTypes", String(ad.supportedEncryptionTypes)]);
   attributes.push(["objectCategory", `CN=Person,${SCHEMA_DN}`]);
   if (ad.lastLogonTimestampAt !== undefined) attributes.push(["lastLogonTimestamp", filetime(ad.lastLogonTimestampAt)]);
   optional("mail", ad.mail);

@@ -49,6 +49,8 @@ export interface AdAccount {
   accountExpires: string;
   primaryGroupId: number;
   adminCount?: number;
+  /** msDS-SupportedEncryptionTypes; undefined = not written (the domain default, AES-capable). */
+  supportedEncryptionTypes?: number;
   servicePrincipalNames: string[];
   logonCount: number;
   lastLogonTimestampAt?: number;

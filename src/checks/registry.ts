@@ -14,6 +14,12 @@ import { credentialsSamePasswordTime } from "./credentials-same-password-time.js
 import { credentialsInitialPassword } from "./credentials-initial-password.js";
 import { credentialsPasswordSettings } from "./credentials-password-settings.js";
 import { credentialsAdminPairPassword } from "./credentials-admin-pair-password.js";
+import { hygieneInactiveAdmin } from "./hygiene-inactive-admin.js";
+import { hygieneAdminPasswordAge } from "./hygiene-admin-password-age.js";
+import { hygieneAdmincountOrphan } from "./hygiene-admincount-orphan.js";
+import { hygieneKerberoastable } from "./hygiene-kerberoastable.js";
+import { hygieneNoPreauth } from "./hygiene-no-preauth.js";
+import { hygieneDesOnly } from "./hygiene-des-only.js";
 import type { Check } from "./types.js";
 
 /** Every check kontokoll knows, in report order. Adding a check: its file, plus one line here. */
@@ -34,6 +40,12 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   credentialsInitialPassword,
   credentialsPasswordSettings,
   credentialsAdminPairPassword,
+  hygieneInactiveAdmin,
+  hygieneAdminPasswordAge,
+  hygieneAdmincountOrphan,
+  hygieneKerberoastable,
+  hygieneNoPreauth,
+  hygieneDesOnly,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {
