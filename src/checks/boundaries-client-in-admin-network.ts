@@ -6,6 +6,9 @@ import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, identityClass } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
 
+/** "Elevdatorer" of "OU=Elevdatorer,OU=Skola,DC=…" or of "OU=Elevdatorer". */
+const firstOuName = (dn: string | undefined): string | null => (dn === undefined ? null : (/^\s*ou=([^,]+)/i.exec(dn)?.[1]?.trim() ?? null));
+
 const options = z.strictObject({
   enabled: z.boolean().default(true),
   ...clientComputerOptions,
@@ -13,8 +16,8 @@ const options = z.strictObject({
 type Options = z.infer<typeof options>;
 
 const WHERE_TEXT = {
-  sv: (f: Record<string, unknown>) => (f.matchedBy === "ou" ? `ligger i ${f.ou}` : `namnet följer mönstret för elev- och brukardatorer`),
-  en: (f: Record<string, unknown>) => (f.matchedBy === "ou" ? `sits in ${f.ou}` : `its name follows the pattern of pupil and client computers`),
+  sv: (f: Record<string, unknown>) => (f.matchedBy === "ou" ? `ligger i organisationsenheten ${f.ouName}` : "namnet följer mönstret för elev- och brukardatorer"),
+  en: (f: Record<string, unknown>) => (f.matchedBy === "ou" ? `sits in the organisational unit ${f.ouName}` : "its name follows the pattern of pupil and client computers"),
 };
 
 /**
@@ -42,11 +45,11 @@ export const boundariesClientInAdminNetwork: Check<Options> = {
       sv: (f) =>
         f.subjectType === "computer"
           ? `Datorn ${f.name} är en elev- eller brukardator (${WHERE_TEXT.sv(f)}) men är med i den administrativa domänen ${f.directory}.`
-          : `Kontot ${f.name} är ett elev- eller brukarkonto (${f.classifiedBecause === "configuration" ? "enligt konfigurationen" : `ligger i ${f.ou}`}) men finns i den administrativa katalogen ${f.directory}.`,
+          : `Kontot ${f.name} är ett elev- eller brukarkonto (${f.classifiedBecause === "configuration" ? "enligt konfigurationen" : `ligger i organisationsenheten ${f.ouName}`}) men finns i den administrativa katalogen ${f.directory}.`,
       en: (f) =>
         f.subjectType === "computer"
           ? `Computer ${f.name} is a pupil or client computer (${WHERE_TEXT.en(f)}) but is joined to the administrative domain ${f.directory}.`
-          : `Account ${f.name} is a pupil or client account (${f.classifiedBecause === "configuration" ? "by configuration" : `sits in ${f.ou}`}) but is in the administrative directory ${f.directory}.`,
+          : `Account ${f.name} is a pupil or client account (${f.classifiedBecause === "configuration" ? "by configuration" : `sits in the organisational unit ${f.ouName}`}) but is in the administrative directory ${f.directory}.`,
     },
     requires: [{ sources: ["ad"], items: [] }],
   },
@@ -74,7 +77,8 @@ export const boundariesClientInAdminNetwork: Check<Options> = {
           subjectType: "computer",
           name: device.name,
           matchedBy: match.by,
-          ou: match.by === "ou" ? (device.organisationalUnit ?? match.ou) : (device.organisationalUnit ?? null),
+          ou: device.organisationalUnit ?? null,
+          ouName: match.by === "ou" ? firstOuName(match.ou) : firstOuName(device.organisationalUnit),
           directory: device.dnsHostName?.split(".").slice(1).join(".") || directory,
         },
       });
@@ -100,6 +104,7 @@ export const boundariesClientInAdminNetwork: Check<Options> = {
           name: accountName(account),
           classifiedBecause: deciding.reason,
           ou: account.organisationalUnit ?? null,
+          ouName: firstOuName(account.organisationalUnit),
           directory: account.directory,
         },
       });
