@@ -153,7 +153,7 @@ describe("boundaries.wrong-workstation", () => {
     assert.equal(kioskFinding.facts.owners, "marber");
     assert.equal(
       boundariesWrongWorkstation.meta.evidence.sv(kioskFinding.facts),
-      `Det gemensamma kontot kiosk har loggat in på medarbetares egna arbetsdatorer 1 gång: KFF-PC0076 (1) (marber). Senast ${daysBefore(1).slice(0, 10)}.`,
+      `Det gemensamma kontot kiosk har loggat in på medarbetares egna arbetsdatorer 1 gång: KFF-PC0076 (1), som tillhör marber. Senast ${daysBefore(1).slice(0, 10)}.`,
     );
     const teacherFinding = outcome.findings.find((finding) => finding.facts.account === "svewik")!;
     assert.equal(teacherFinding.facts.computers, "BUF-ELEV003 (1)");
@@ -221,7 +221,7 @@ describe("devices.unmanaged-sign-in", () => {
     assert.equal(anna.apps, "Office 365 Exchange Online (2), Microsoft Teams (1)");
     assert.equal(
       devicesUnmanagedSignIn.meta.evidence.sv(anna),
-      `3 lyckade inloggningar från utrustning som inte är kommunens hanterade: 3 från okänd enhet som inte är registrerad (Windows10, Chrome 131.0.0). Appar: Office 365 Exchange Online (2), Microsoft Teams (1). Senast ${daysBefore(3).slice(0, 10)}.`,
+      `3 lyckade inloggningar från utrustning som kommunen inte hanterar: 3 från okänd enhet som inte är registrerad (Windows10, Chrome 131.0.0). Appar: Office 365 Exchange Online (2), Microsoft Teams (1). Senast ${daysBefore(3).slice(0, 10)}.`,
     );
     assert.match(devicesUnmanagedSignIn.meta.evidence.en(factsOf("dan@example.se")!), /^1 successful sign-in from equipment the municipality does not manage: 1 from a personal device \(DAN-PHONE\)\./);
   });

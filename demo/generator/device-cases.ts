@@ -150,7 +150,8 @@ export function plantDeviceCases({ streams, world, people, claims }: CatalogueIn
   const hostDaysOf = (computer: DemoComputer) => world.hostDays.filter((day) => day.computer === computer);
   const freeWorkday = (person: DemoIdentity): LocalDay | undefined =>
     workdays.slice(1, -1).find((workday) => !hostDaysOf(person.personalComputer!).some((day) => sameDay(localDayOf(day.bootAt), workday)));
-  const teachers = (candidate: DemoIdentity) => candidate.departmentCode === "BUF" && candidate.personalComputer !== undefined && candidate.isItStaff !== true;
+  const teachers = (candidate: DemoIdentity) =>
+    candidate.departmentCode === "BUF" && (candidate.title === "lärare" || candidate.title === "speciallärare") && candidate.personalComputer !== undefined && candidate.isItStaff !== true;
   const bufStaff = ordinaryStaff(world, claims).filter(teachers);
   const [teacher] = claims.pick(random, bufStaff.filter((candidate) => freeWorkday(candidate) !== undefined), 1, "teacher on a pupil PC (boundaries.wrong-workstation)");
   const quietPupilPcs = world.computers.filter((computer) => computer.role === "pupil" && (computer.userAccountControl & UAC_DISABLED) === 0 && computer.containerDn === pupilComputers && hostDaysOf(computer).length === 0 && !world.hostsWithoutLockAuditing.includes(computer));
@@ -178,7 +179,8 @@ export function plantDeviceCases({ streams, world, people, claims }: CatalogueIn
   const latestAllowed = (identity: DemoIdentity) => identity.entra?.lastInteractive?.at ?? 0;
   const signInStaff = ordinaryStaff(world, claims).filter((candidate) => latestAllowed(candidate) > stockholmToUtc(signInDays[signInDays.length - 1]!, 24 * 60));
   const [homeLaptop, failedLaptop] = claims.pick(random, signInStaff, 2, "sign-ins from an unregistered laptop (devices.unmanaged-sign-in)");
-  const outsideIp = `${OUTSIDE_PREFIX}${random.int(230, 250)}`;
+  // A home address of its own: .230, .241 and .250 are the risk cases' and the password spray's.
+  const outsideIp = `${OUTSIDE_PREFIX}${random.int(220, 228)}`;
   const signIn = (identity: DemoIdentity, at: number, errorCode: number): PlannedSignIn => {
     const planned: PlannedSignIn = {
       id: random.guid(),

@@ -59,11 +59,11 @@ export const boundariesWrongWorkstation: Check<Options> = {
       sv: (f) =>
         f.direction === "staff-on-client"
           ? `${f.kindText === "admin" ? "Administratörskontot" : "Personalkontot"} ${f.account} har loggat in på elev- eller brukardatorer ${times.sv(Number(f.sessions))}: ${f.computers}. Senast ${f.lastAt}.`
-          : `Det gemensamma kontot ${f.account} har loggat in på medarbetares egna arbetsdatorer ${times.sv(Number(f.sessions))}: ${f.computers} (${f.owners}). Senast ${f.lastAt}.`,
+          : `Det gemensamma kontot ${f.account} har loggat in på medarbetares egna arbetsdatorer ${times.sv(Number(f.sessions))}: ${f.computers}, som tillhör ${f.owners}. Senast ${f.lastAt}.`,
       en: (f) =>
         f.direction === "staff-on-client"
           ? `${f.kindText === "admin" ? "Admin account" : "Staff account"} ${f.account} logged on to pupil or client computers ${times.en(Number(f.sessions))}: ${f.computers}. Last on ${f.lastAt}.`
-          : `Generic account ${f.account} logged on to employees' own workstations ${times.en(Number(f.sessions))}: ${f.computers} (${f.owners}). Last on ${f.lastAt}.`,
+          : `Generic account ${f.account} logged on to employees' own workstations ${times.en(Number(f.sessions))}: ${f.computers}, belonging to ${f.owners}. Last on ${f.lastAt}.`,
     },
     requires: [{ sources: ["windows-events", "ad"], items: [] }],
   },

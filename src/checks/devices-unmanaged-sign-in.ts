@@ -37,7 +37,7 @@ export function unmanagedKindOf(signIn: SignIn, intuneByEntraId: ReadonlyMap<str
   if (deviceId === undefined) return "unregistered";
   const enrolled = intuneByEntraId.get(deviceId.toLowerCase());
   if (enrolled?.ownerType?.toLowerCase() === "personal") return "personal";
-  if (enrolled === undefined && signIn.isManaged !== true) return "personal";
+  if (enrolled === undefined && signIn.isManaged === false) return "personal";
   if (enrolled?.complianceState?.toLowerCase() === "noncompliant") return "noncompliant";
   if (enrolled === undefined && signIn.isCompliant === false) return "noncompliant";
   return undefined;
@@ -67,10 +67,10 @@ const KIND_TEXT: Record<"sv" | "en", Record<UnmanagedKind, (n: number) => string
 
 function sentence(language: "sv" | "en", f: Record<string, string | number | boolean | null>): string {
   const parts = (["unregistered", "personal", "noncompliant"] as const).filter((kind) => Number(f[kind]) > 0).map((kind) => KIND_TEXT[language][kind](Number(f[kind])));
-  const devices = f.devices === "" ? "" : language === "sv" ? ` (${f.devices})` : ` (${f.devices})`;
+  const devices = f.devices === "" ? "" : ` (${f.devices})`;
   const total = Number(f.signIns);
   return language === "sv"
-    ? `${total === 1 ? "1 lyckad inloggning" : `${total} lyckade inloggningar`} från utrustning som inte är kommunens hanterade: ${parts.join(", ")}${devices}. Appar: ${f.apps}. Senast ${f.lastAt}.`
+    ? `${total === 1 ? "1 lyckad inloggning" : `${total} lyckade inloggningar`} från utrustning som kommunen inte hanterar: ${parts.join(", ")}${devices}. Appar: ${f.apps}. Senast ${f.lastAt}.`
     : `${total === 1 ? "1 successful sign-in" : `${total} successful sign-ins`} from equipment the municipality does not manage: ${parts.join(", ")}${devices}. Apps: ${f.apps}. Last on ${f.lastAt}.`;
 }
 
