@@ -836,7 +836,8 @@ describe("demo generator (Exempelkommun)", function () {
         ...(await entra(first300, "v1.0/deviceManagement/deviceCompliancePolicies.jsonl")),
       ].map((policy) => String(policy["displayName"])),
     );
-    for (const subject of named) assert.ok(sams.has(subject) || upns.has(subject) || policyNames.has(subject), `${subject} is in the ground truth but not in the exports`);
+    // Device checks name computers by their name (the computer's sAMAccountName without its "$").
+    for (const subject of named) assert.ok(sams.has(subject) || sams.has(`${subject}$`) || upns.has(subject) || policyNames.has(subject), `${subject} is in the ground truth but not in the exports`);
     // Security cases name accounts by key, devices by Intune id, policies by id; each must resolve.
     const exported = new Set([
       ...(await entra(first300, "v1.0/users.jsonl")).map((user) => `entra:${String(user["id"])}`),

@@ -11,6 +11,7 @@ import type { People } from "./people.js";
 import type { Random, RandomStreams } from "./random.js";
 import { plantBoundaryCases } from "./boundary-cases.js";
 import { plantCredentialCases } from "./credential-cases.js";
+import { plantDeviceCases } from "./device-cases.js";
 import { plantHygieneCases } from "./hygiene-cases.js";
 import { plantPasswordAuditCases } from "./password-cases.js";
 import { plantSharingCases } from "./sharing-cases.js";
@@ -88,7 +89,7 @@ function claimExisting(world: DemoWorld, people: People, claims: Claims): void {
   for (const identity of used) claims.claim(identity, "an earlier planted case");
 }
 
-const PLANTERS: readonly CataloguePlanter[] = [plantCredentialCases, plantPasswordAuditCases, plantBoundaryCases, plantSharingCases, plantHygieneCases];
+const PLANTERS: readonly CataloguePlanter[] = [plantCredentialCases, plantPasswordAuditCases, plantBoundaryCases, plantDeviceCases, plantSharingCases, plantHygieneCases];
 
 /** Plants every area's cases into the world; returns the parts in planting order. */
 export function plantCatalogue(streams: RandomStreams, world: DemoWorld, people: People): CataloguePart[] {

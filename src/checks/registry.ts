@@ -20,6 +20,9 @@ import { hygieneAdmincountOrphan } from "./hygiene-admincount-orphan.js";
 import { hygieneKerberoastable } from "./hygiene-kerberoastable.js";
 import { hygieneNoPreauth } from "./hygiene-no-preauth.js";
 import { hygieneDesOnly } from "./hygiene-des-only.js";
+import { boundariesClientInAdminNetwork } from "./boundaries-client-in-admin-network.js";
+import { boundariesWrongWorkstation } from "./boundaries-wrong-workstation.js";
+import { devicesUnmanagedSignIn } from "./devices-unmanaged-sign-in.js";
 import type { Check } from "./types.js";
 
 /** Every check kontokoll knows, in report order. Adding a check: its file, plus one line here. */
@@ -46,6 +49,9 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   hygieneKerberoastable,
   hygieneNoPreauth,
   hygieneDesOnly,
+  boundariesClientInAdminNetwork,
+  boundariesWrongWorkstation,
+  devicesUnmanagedSignIn,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {
