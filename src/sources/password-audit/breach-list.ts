@@ -45,10 +45,10 @@ export class SortedKeyFile {
       let hi = this.size; // a line start or the end: the key, if listed, starts a line in [lo, hi)
       while (lo < hi) {
         const mid = lo + Math.floor((hi - lo) / 2);
-        let start = this.lineStartAtOrAfter(mid);
+        let line = this.lineAtOrAfter(mid);
         // No line starts in [mid, hi): the last candidate line is the one at lo or after it.
-        if (start >= hi) start = lo;
-        const line = this.lineAt(start);
+        if (line.start >= hi) line = { start: lo, ...this.lineAt(lo) };
+        const start = line.start;
         const colon = line.text.indexOf(":");
         const lineKey = (colon < 0 ? line.text : line.text.slice(0, colon)).trim().toUpperCase();
         if (lineKey === wanted) {
@@ -72,18 +72,27 @@ export class SortedKeyFile {
     return read;
   }
 
-  /** The first line start at or after `position` (the file's size when there is none). */
-  private lineStartAtOrAfter(position: number): number {
-    if (position === 0) return 0;
+  /**
+   * The first line that starts at or after `position` (start = the file's size when none does).
+   * One read usually holds both the realigning line break and the whole line after it.
+   */
+  private lineAtOrAfter(position: number): { start: number; text: string; next: number } {
+    if (position === 0) return { start: 0, ...this.lineAt(0) };
     let at = position - 1;
     while (at < this.size) {
       const read = this.read(at);
       if (read === 0) break;
-      const newline = this.buffer.subarray(0, read).indexOf(0x0a);
-      if (newline >= 0) return at + newline + 1;
+      const chunk = this.buffer.subarray(0, read);
+      const newline = chunk.indexOf(0x0a);
+      if (newline >= 0) {
+        const start = at + newline + 1;
+        const end = chunk.indexOf(0x0a, newline + 1);
+        if (end >= 0) return { start, text: this.buffer.toString("latin1", newline + 1, end).replace(/\r$/, ""), next: at + end + 1 };
+        return { start, ...this.lineAt(start) };
+      }
       at += read;
     }
-    return this.size;
+    return { start: this.size, text: "", next: this.size };
   }
 
   /** The line starting at `start` (without its line break) and where the next one starts. */
