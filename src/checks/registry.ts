@@ -10,6 +10,8 @@ import { credentialsMfaMissing } from "./credentials-mfa-missing.js";
 import { privilegedOutsideRoster } from "./privileged-outside-roster.js";
 import { privilegedPermanentEligibility } from "./privileged-permanent-eligibility.js";
 import { sharedGenericAccount } from "./shared-generic-account.js";
+import { credentialsSharedPassword } from "./credentials-shared-password.js";
+import { credentialsWeakPassword } from "./credentials-weak-password.js";
 import type { Check } from "./types.js";
 
 /** Every check kontokoll knows, in report order. Adding a check: its file, plus one line here. */
@@ -26,6 +28,8 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   privilegedPermanentEligibility,
   credentialsIdentityProtection,
   credentialsMfaMissing,
+  credentialsSharedPassword,
+  credentialsWeakPassword,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {
