@@ -292,6 +292,19 @@ describe("password audit source", () => {
     assert.equal(result.audit!.weakWordsCompared, 2);
   });
 
+  it("reads a user:hash export (DSInternals NTHash format) by account name alone", async () => {
+    const file = writeTemp("users.txt", [`anna:${ntHashHex("Kommun123").toUpperCase()}`, `bert:${ntHashHex("Kommun123")}`, `cecil:${ntHashHex("unik-8812")}`].join("\r\n"));
+    const result = await readPasswordAudit(
+      { files: [{ path: file, format: "user-hash" }], builtInWeakWords: true, includeDisabled: false, organisation: "Exempelkommun", asOf: "2026-11-21T02:00:00Z" },
+      accounts,
+      [],
+    );
+    assert.deepEqual(result.audit!.sharedGroups.map((group) => group.accountKeys.length), [2]);
+    assert.equal(result.audit!.weakAccounts.length, 2);
+    assert.equal(result.audit!.breachListSearched, false);
+    assert.deepEqual(result.coverage.missing.map((missing) => missing.item), ["password-audit.breachList"]);
+  });
+
   it("reports a missing export as a source that did not run", async () => {
     const result = await readPasswordAudit({ files: [{ path: path.join(temp, "none.ntds") }], builtInWeakWords: true, includeDisabled: false, organisation: "X", asOf: "2026-11-21T02:00:00Z" }, accounts, []);
     assert.equal(result.coverage.ran, false);
@@ -354,6 +367,19 @@ describe("credentials.shared-password and credentials.weak-password", () => {
     assert.equal(outcome.evaluated, 8);
     assert.equal(outcome.notEvaluated.length, 1);
     assert.equal(outcome.notEvaluated[0]!.count, 1, "jon has no line in the export");
+  });
+
+  it("counts an account whose enabled state is unreadable as not evaluated, never reported", () => {
+    const unknown = adAccount(1111, "kim", { unreadableAttributes: ["useraccountcontrol"] });
+    const withUnknown: Snapshot = {
+      ...snapshotOf({ accounts: [...accounts, unknown], groups: [domainAdmins], coverage: [coverage("ad"), coverage("password-audit")] }),
+      passwordAudit: { ...passwordAudit, auditedAccountKeys: [...passwordAudit.auditedAccountKeys, unknown.key], sharedGroups: [passwordAudit.sharedGroups[0]!, { id: "P2", accountKeys: [key(1105), key(1106), unknown.key] }] },
+    };
+    const outcome = credentialsSharedPassword.evaluate(withUnknown, credentialsSharedPassword.meta.options.parse({}), DEFAULT_CHECK_CONTEXT);
+    assert.ok(!outcome.findings.some((finding) => finding.facts.account === "kim"));
+    assert.equal(outcome.findings.find((finding) => finding.facts.account === "erik")!.facts.others, 2, "kim still shares erik's password");
+    assert.deepEqual(outcome.notEvaluated.map((entry) => entry.count), [1, 1]);
+    assert.match(outcome.notEvaluated[1]!.why.en, /could not be read/);
   });
 
   it("names at most namesListed other accounts and says how many more", () => {
