@@ -46,8 +46,10 @@ describe("snapshot on disk", function () {
         ["entra-security", true, 0],
         ["intune", true, 0],
         ["windows-events", true, 0],
+        ["password-audit", true, 0],
       ],
     );
+    assert.ok((snapshot.passwordAudit?.sharedGroups.length ?? 0) > 0, "the password audit's derived facts");
   });
 
   for (const name of ["snapshot.json", "snapshot.json.gz"]) {

@@ -23,6 +23,8 @@ import { hygieneDesOnly } from "./hygiene-des-only.js";
 import { boundariesClientInAdminNetwork } from "./boundaries-client-in-admin-network.js";
 import { boundariesWrongWorkstation } from "./boundaries-wrong-workstation.js";
 import { devicesUnmanagedSignIn } from "./devices-unmanaged-sign-in.js";
+import { credentialsSharedPassword } from "./credentials-shared-password.js";
+import { credentialsWeakPassword } from "./credentials-weak-password.js";
 import type { Check } from "./types.js";
 
 /** Every check kontokoll knows, in report order. Adding a check: its file, plus one line here. */
@@ -52,6 +54,8 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   boundariesClientInAdminNetwork,
   boundariesWrongWorkstation,
   devicesUnmanagedSignIn,
+  credentialsSharedPassword,
+  credentialsWeakPassword,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {

@@ -205,12 +205,43 @@ const windowsEventsSource = z.strictObject({
   tempDir: z.string().min(1).optional(),
 });
 
+const PASSWORD_EXPORT_FORMATS = ["secretsdump", "user-hash"] as const;
+
+const passwordExportFile = z.union([
+  z.string().min(1),
+  z.strictObject({
+    path: z.string().min(1),
+    /** secretsdump (`[domain\\]user:rid:lm:nt:::`) or user-hash (`user:nthash`); detected per line when unset. */
+    format: z.enum(PASSWORD_EXPORT_FORMATS).optional(),
+  }),
+]);
+
+/**
+ * The optional offline password audit: NT hashes exported from the domain (DSInternals,
+ * secretsdump). The hashes stay in memory inside the source; only derived facts reach the snapshot.
+ */
+const passwordAuditSource = z.strictObject({
+  /** Hash exports (credential material: keep them owner-readable and delete them after the audit). */
+  files: z.array(passwordExportFile).min(1),
+  /** Have-I-Been-Pwned NTLM list: one file sorted by hash (`HASH:COUNT` lines)… */
+  breachListFile: z.string().min(1).optional(),
+  /** …or the folder of 5-hex-prefix files (`ABCDE.txt` with `SUFFIX:COUNT` lines). */
+  breachListFolder: z.string().min(1).optional(),
+  /** A file of weak passwords, one a line (UTF-8), compared besides the built-in list. */
+  weakWordsFile: z.string().min(1).optional(),
+  /** Compare the built-in Swedish/English list (seasons with years, Välkommen1, the organisation's name with a year, …). */
+  builtInWeakWords: z.boolean().default(true),
+  /** Audit disabled accounts too (DSInternals -IncludeDisabledAccounts). */
+  includeDisabled: z.boolean().default(false),
+});
+
 const sources = z
   .strictObject({
     /** One AD source, or a list of them (several domains). */
     ad: z.union([adSource, z.array(adSource).min(1)]).optional(),
     entra: z.discriminatedUnion("type", [graphExportSource, graphSource]).optional(),
     windowsEvents: windowsEventsSource.optional(),
+    passwordAudit: passwordAuditSource.optional(),
   })
   .refine((value) => value.ad !== undefined || value.entra !== undefined, {
     message: "configure at least one directory source (ad or entra)",
@@ -279,6 +310,7 @@ export type DepartmentConfig = KontokollConfig["organisation"]["departments"][nu
 export type LdapSourceConfig = z.infer<typeof ldapSource>;
 export type AdSourceConfig = z.infer<typeof adSource>;
 export type GraphSourceConfig = z.infer<typeof graphSource>;
+export type PasswordAuditSourceConfig = z.infer<typeof passwordAuditSource>;
 
 /** The configured AD sources as a list, whether the file names one or several. */
 export function adSourcesOf(config: KontokollConfig): AdSourceConfig[] {

@@ -81,6 +81,7 @@ export const MESSAGES = {
   sourceEntraSecurity: { sv: "Entra Identity Protection och MFA-registrering", en: "Entra Identity Protection and MFA registration" },
   sourceIntune: { sv: "Intune (hanterade enheter, skärmlås)", en: "Intune (managed devices, screen lock)" },
   sourceWindowsEvents: { sv: "Windows säkerhetshändelser", en: "Windows Security events" },
+  sourcePasswordAudit: { sv: "Lösenordsgranskning (NT-hashexport, offline)", en: "Password audit (NT-hash export, offline)" },
   auditGaps: { sv: "Datorer med luckor i granskningen (händelseloggning)", en: "Computers with audit-policy gaps" },
   host: { sv: "Dator", en: "Computer" },
   auditGapLock: {

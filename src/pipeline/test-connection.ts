@@ -67,6 +67,9 @@ export async function testConnections(loaded: LoadedConfig): Promise<ConnectionR
     const zone = spec.localTimeZone ?? sources.windowsEvents?.localTimeZone;
     record(await eventFileProbe(loaded.resolvePath(spec.path), { ...(zone === undefined ? {} : { localTimeZone: zone }), ...(spec.format === undefined ? {} : { format: spec.format }) }));
   }
+  for (const file of sources.passwordAudit?.files ?? []) {
+    record(await fileProbe("password-audit", loaded.resolvePath(typeof file === "string" ? file : file.path)));
+  }
 
   const checks = CHECKS.map((check) => {
     const reason = unavailability(coverage, check.meta.requires);

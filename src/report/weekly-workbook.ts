@@ -48,6 +48,7 @@ const SOURCE_TEXT: Record<SourceKind, MessageKey> = {
   "entra-security": "sourceEntraSecurity",
   intune: "sourceIntune",
   "windows-events": "sourceWindowsEvents",
+  "password-audit": "sourcePasswordAudit",
 };
 const HEADER_FILL: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FF1F4E78" } };
 const HEADER_FONT: Partial<ExcelJS.Font> = { bold: true, color: { argb: "FFFFFFFF" } };

@@ -7,6 +7,7 @@ import type {
   Group,
   Identity,
   LockPolicy,
+  PasswordAudit,
   MfaRegistration,
   RiskDetection,
   RiskyUser,
@@ -32,6 +33,8 @@ export interface SnapshotParts {
   lockPolicies: LockPolicy[];
   windowsSessions: WindowsSession[];
   windowsHosts: WindowsHostActivity[];
+  /** The offline password audit's derived facts, when it ran. */
+  passwordAudit?: PasswordAudit;
   coverage: SourceCoverage[];
 }
 
@@ -69,6 +72,7 @@ export function buildSnapshot(parts: SnapshotParts, options: BuildOptions): Snap
     lockPolicies: parts.lockPolicies,
     windowsSessions: parts.windowsSessions,
     windowsHosts: parts.windowsHosts,
+    ...(parts.passwordAudit === undefined ? {} : { passwordAudit: parts.passwordAudit }),
     coverage: { sources: parts.coverage },
   };
 }

@@ -348,9 +348,10 @@ export interface WindowsHostActivity {
 
 /**
  * "entra": directory objects; "entra-signins": the sign-in log; "entra-security": Identity
- * Protection and MFA registration; "intune": managed devices and their lock policies.
+ * Protection and MFA registration; "intune": managed devices and their lock policies;
+ * "password-audit": the offline NT-hash audit (derived facts only, see PasswordAudit).
  */
-export type SourceKind = "ad" | "entra" | "entra-signins" | "entra-security" | "intune" | "windows-events";
+export type SourceKind = "ad" | "entra" | "entra-signins" | "entra-security" | "intune" | "windows-events" | "password-audit";
 
 /** A record that could not be read, located precisely enough to find and fix it. */
 export interface RejectedRecord {
@@ -417,5 +418,61 @@ export interface Snapshot {
   lockPolicies: LockPolicy[];
   windowsSessions: WindowsSession[];
   windowsHosts: WindowsHostActivity[];
+  /** The offline password audit's findings, when that source ran (absent in older snapshots). */
+  passwordAudit?: PasswordAudit;
   coverage: Coverage;
+}
+
+/**
+ * What the offline NT-hash audit derived. Never a hash or a password: only which accounts share a
+ * password with which (a group id not derived from the hash) and which passwords are known-weak.
+ */
+export interface PasswordAudit {
+  /** Whether disabled accounts were audited too. */
+  includesDisabled: boolean;
+  /** Whether a breach list (HIBP) was searched, and how many weak words were compared. */
+  breachListSearched: boolean;
+  weakWordsCompared: number;
+  /** Account keys whose current password was audited (matched, in scope). */
+  auditedAccountKeys: string[];
+  /** Accounts sharing one password, two or more per group; ids "P1", "P2", … (largest group first). */
+  sharedGroups: PasswordSharingGroup[];
+  /** Accounts whose password is known-weak, one entry per account. */
+  weakAccounts: WeakPasswordAccount[];
+  counts: PasswordAuditCounts;
+}
+
+export interface PasswordSharingGroup {
+  id: string;
+  accountKeys: string[];
+}
+
+export interface WeakPasswordAccount {
+  accountKey: string;
+  /** The password is in the breach list (HIBP)… */
+  breached: boolean;
+  /** …seen this often, when the list gives a count. */
+  breachCount?: number;
+  inWordList: boolean;
+  nameAsPassword: boolean;
+  empty: boolean;
+}
+
+export interface PasswordAuditCounts {
+  /** Lines read from the hash exports (blank and comment lines not counted). */
+  linesRead: number;
+  /** Current-password lines matched to an AD account of the snapshot. */
+  matched: number;
+  /** Current-password lines naming no AD account of the snapshot (or one with another RID or domain). */
+  unmatched: number;
+  rejected: number;
+  /** Password-history lines (name_historyN): not audited, as in DSInternals. */
+  historyLines: number;
+  /** Computer accounts (name$) and krbtgt: not audited. */
+  computerAccounts: number;
+  krbtgt: number;
+  /** Matched accounts left out because they are disabled (includeDisabled off). */
+  disabledSkipped: number;
+  /** A second current line for an account already read: the first one counts. */
+  duplicates: number;
 }

@@ -8,6 +8,7 @@ import { readEntraExport } from "./exports/entra-export.js";
 import { readEntraGraph } from "./graph/entra-graph.js";
 import type { SignInArchive } from "./graph/sign-in-archive.js";
 import { readAdLdap } from "./ldap/ad-ldap.js";
+import { readPasswordAudit } from "./password-audit/audit.js";
 import { readWindowsSessions } from "./windows/read-sessions.js";
 
 export interface CollectContext {
@@ -94,6 +95,31 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     context.log?.info({ windowsEvents: result.statistics, sessions: result.sessions.length, hosts: result.hosts.length }, "Windows events read");
     appendAll(parts.windowsSessions, result.sessions);
     appendAll(parts.windowsHosts, result.hosts);
+    parts.coverage.push(result.coverage);
+  }
+  if (sources.passwordAudit !== undefined) {
+    // After the directories: each hash line is matched to an AD account read above.
+    const passwords = sources.passwordAudit;
+    const result = await readPasswordAudit(
+      {
+        files: passwords.files.map((file) => (typeof file === "string" ? { path: loaded.resolvePath(file) } : { ...file, path: loaded.resolvePath(file.path) })),
+        ...(passwords.breachListFile === undefined ? {} : { breachListFile: loaded.resolvePath(passwords.breachListFile) }),
+        ...(passwords.breachListFolder === undefined ? {} : { breachListFolder: loaded.resolvePath(passwords.breachListFolder) }),
+        ...(passwords.weakWordsFile === undefined ? {} : { weakWordsFile: loaded.resolvePath(passwords.weakWordsFile) }),
+        builtInWeakWords: passwords.builtInWeakWords,
+        includeDisabled: passwords.includeDisabled,
+        organisation: loaded.config.organisation.name,
+        asOf: context.asOf,
+      },
+      parts.accounts,
+      parts.domains,
+    );
+    const audit = result.audit;
+    context.log?.info(
+      audit === undefined ? { ran: false } : { ...audit.counts, audited: audit.auditedAccountKeys.length, sharedGroups: audit.sharedGroups.length, weak: audit.weakAccounts.length, breachListBytesRead: result.breachListBytesRead },
+      "password audit done",
+    );
+    if (audit !== undefined) parts.passwordAudit = audit;
     parts.coverage.push(result.coverage);
   }
   return parts;
