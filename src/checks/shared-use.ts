@@ -239,8 +239,15 @@ export const sharedUse: Check<Options> = {
     }
 
     // Uses per identity: desk activity (console sessions for devices), successful interactive sign-ins.
+    // A computer is one device whether seen at the desk or in the sign-in log; other devices by id.
+    const computers = new Set(snapshot.devices.filter((device) => device.source === "ad").map((device) => shortHostName(device.name).toUpperCase()));
+    for (const host of snapshot.windowsHosts) computers.add(shortHostName(host.host).toUpperCase());
     const deviceNames = new Map<string, string>();
-    for (const device of snapshot.devices) if (device.entraDeviceId !== undefined) deviceNames.set(device.entraDeviceId.toLowerCase(), shortHostName(device.name).toUpperCase());
+    for (const device of snapshot.devices) {
+      if (device.entraDeviceId === undefined) continue;
+      const name = shortHostName(device.name).toUpperCase();
+      deviceNames.set(device.entraDeviceId.toLowerCase(), computers.has(name) ? name : `device:${device.entraDeviceId.toLowerCase()}`);
+    }
     const uses = new Map<string, Use[]>();
     const signInsOf = new Map<string, SignIn[]>();
     const noteUse = (identityId: string, use: Use) => {
@@ -259,7 +266,11 @@ export const sharedUse: Check<Options> = {
       const identity = identityOfAccount.get(signIn.accountKey);
       if (identity === undefined || !judged.has(identity.id)) continue;
       const known = signIn.deviceId === undefined || signIn.deviceId === "" ? undefined : deviceNames.get(signIn.deviceId.toLowerCase());
-      const device = known ?? (signIn.deviceName !== undefined && signIn.deviceName !== "" ? shortHostName(signIn.deviceName).toUpperCase() : undefined) ?? (signIn.deviceId !== undefined && signIn.deviceId !== "" ? `device:${signIn.deviceId}` : signIn.ipAddress === undefined ? undefined : `ip:${signIn.ipAddress}`);
+      const named = signIn.deviceName === undefined || signIn.deviceName === "" ? undefined : shortHostName(signIn.deviceName).toUpperCase();
+      const device =
+        known ??
+        (signIn.deviceId !== undefined && signIn.deviceId !== "" ? (named !== undefined && computers.has(named) ? named : `device:${signIn.deviceId.toLowerCase()}`) : undefined) ??
+        (signIn.ipAddress === undefined ? undefined : `ip:${signIn.ipAddress}`);
       noteUse(identity.id, device === undefined ? { at: Date.parse(signIn.at) } : { at: Date.parse(signIn.at), device });
       let list = signInsOf.get(identity.id);
       if (list === undefined) signInsOf.set(identity.id, (list = []));
