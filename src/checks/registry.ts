@@ -10,6 +10,8 @@ import { credentialsMfaMissing } from "./credentials-mfa-missing.js";
 import { privilegedOutsideRoster } from "./privileged-outside-roster.js";
 import { privilegedPermanentEligibility } from "./privileged-permanent-eligibility.js";
 import { sharedGenericAccount } from "./shared-generic-account.js";
+import { sharedUse } from "./shared-use.js";
+import { sharedMailboxSignIn } from "./shared-mailbox-sign-in.js";
 import type { Check } from "./types.js";
 
 /** Every check kontokoll knows, in report order. Adding a check: its file, plus one line here. */
@@ -26,6 +28,8 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   privilegedPermanentEligibility,
   credentialsIdentityProtection,
   credentialsMfaMissing,
+  sharedUse,
+  sharedMailboxSignIn,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {
