@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { generateDemo } from "../demo/generate.js";
 import { accountName, classifyAccount, DEFAULT_CLASSIFICATION, type AccountKind } from "../src/checks/account-kind.js";
-import { sharedGenericAccount } from "../src/checks/shared-generic-account.js";
+import { directoryScore, sharedGenericAccount } from "../src/checks/shared-generic-account.js";
 import { DEFAULT_CHECK_CONTEXT } from "../src/checks/types.js";
 import { loadConfig } from "../src/config/load.js";
 import { buildSnapshot } from "../src/snapshot/build.js";
@@ -117,6 +117,14 @@ describe("shared.generic-account", () => {
     assert.equal(outcome.evaluated, 4, "the disabled kiosk account is not judged");
   });
 
+  it("scores the directory's signs of a shared account (reference §9): +1 each, +3 once for the name or description", () => {
+    const person = adAccount(1210, "annber", { displayName: "Anna Berg", mail: "anna.berg@example.se", managerReference: "CN=Boss,DC=example,DC=local", departmentAttribute: "Socialförvaltningen", employeeId: "123456", description: "Teamledare hemtjänsten" });
+    assert.deepEqual(directoryScore(person, DEFAULT_CLASSIFICATION.genericNames), { score: 0, indicators: [] }, "a team leader is not a team account");
+    const team = adAccount(1211, "nattlag", { ...person, samAccountName: "nattlag", description: "Gemensamt konto för nattpersonalen", employeeId: undefined });
+    assert.deepEqual(directoryScore(team, DEFAULT_CLASSIFICATION.genericNames), { score: 5, indicators: ["shared-description", "no-employee-id"] });
+    assert.equal(directoryScore(vikarie, DEFAULT_CLASSIFICATION.genericNames).score, 9, "generic name +1 +3, and five missing attributes");
+  });
+
   it("does not judge an account whose enabled state could not be read", () => {
     const hidden = plain(1205, "vikarie09", { unreadableAttributes: ["useraccountcontrol"], userAccountControl: undefined });
     const result = sharedGenericAccount.evaluate(snapshotOf({ accounts: [hidden, vikarie] }), sharedGenericAccount.meta.options.parse({}), DEFAULT_CHECK_CONTEXT);
@@ -130,11 +138,11 @@ describe("shared.generic-account", () => {
     assert.deepEqual([finding.facts.desktopHosts, finding.facts.concurrentHosts, finding.facts.concurrentExample], [2, 2, "GEM-1 + GEM-2 2026-11-16"]);
     assert.equal(
       sharedGenericAccount.meta.evidence.en(finding.facts),
-      'Generic name ("vikarie"). Logged on at 2 computers, at 2 at once (GEM-1 + GEM-2 2026-11-16). Most devices in one day: 2 (2026-11-16). Last used 2026-11-16.',
+      'Generic name ("vikarie"). Directory score 9 (generic name, no manager, no mail address, no real display name, no department, no employee id). Logged on at 2 computers, at 2 at once (GEM-1 + GEM-2 2026-11-16). Most devices in one day: 2 (2026-11-16). Last used 2026-11-16.',
     );
-    assert.match(sharedGenericAccount.meta.evidence.sv(finding.facts), /^Generiskt namn \("vikarie"\)\. Inloggat på 2 datorer, samtidigt på 2/);
+    assert.match(sharedGenericAccount.meta.evidence.sv(finding.facts), /^Generiskt namn \("vikarie"\)\. Katalogpoäng 9 \(generiskt namn, ingen chef, ingen e-postadress, inget riktigt visningsnamn, ingen avdelning, inget anställningsnummer\)\. Inloggat på 2 datorer, samtidigt på 2/);
     const unused = outcome.findings.find((entry) => entry.facts.account === "praktik01")!;
     assert.equal(unused.severity, "low");
-    assert.equal(sharedGenericAccount.meta.evidence.en(unused.facts), 'Generic name ("praktik"). Never used.');
+    assert.equal(sharedGenericAccount.meta.evidence.en(unused.facts), 'Generic name ("praktik"). Directory score 9 (generic name, no manager, no mail address, no real display name, no department, no employee id). Never used.');
   });
 });

@@ -6,7 +6,7 @@
 import type { CataloguePart } from "./catalogue.js";
 import type { DepartmentCode, SignInApp } from "./organisation.js";
 
-export type AccountKind = "person" | "admin" | "service" | "function" | "generic" | "guest" | "break-glass" | "builtin";
+export type AccountKind = "person" | "admin" | "service" | "function" | "generic" | "resource" | "guest" | "break-glass" | "builtin";
 
 /**
  * What the generator planted an identity to be. Everything except "active" is a case for (or a

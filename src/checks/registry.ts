@@ -25,6 +25,8 @@ import { boundariesWrongWorkstation } from "./boundaries-wrong-workstation.js";
 import { devicesUnmanagedSignIn } from "./devices-unmanaged-sign-in.js";
 import { credentialsSharedPassword } from "./credentials-shared-password.js";
 import { credentialsWeakPassword } from "./credentials-weak-password.js";
+import { sharedUse } from "./shared-use.js";
+import { sharedMailboxSignIn } from "./shared-mailbox-sign-in.js";
 import type { Check } from "./types.js";
 
 /** Every check kontokoll knows, in report order. Adding a check: its file, plus one line here. */
@@ -56,6 +58,8 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   devicesUnmanagedSignIn,
   credentialsSharedPassword,
   credentialsWeakPassword,
+  sharedUse,
+  sharedMailboxSignIn,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {

@@ -5,6 +5,7 @@ import { enabledStateUnknown } from "./activity.js";
 import { concurrentDeskSessions, sessionOwners, shortHostName } from "./session-facts.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import type { Check, FindingDraft } from "./types.js";
+import type { Account } from "../snapshot/model.js";
 import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
 const options = z.strictObject({
@@ -29,6 +30,61 @@ function busiestDay(uses: Array<{ at: string; device: string }>): { day: string;
 }
 
 const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** Words in a description that say the account is shared (reference ad-ldap.md §9). */
+const SHARED_DESCRIPTION = /\b(gemensam|gemensamt|gemensamma|delat|delad|delas|flera|team|teamkonto|shared|generic|multiple|common)\b/i;
+
+export type DirectoryIndicator = "generic-name" | "shared-description" | "no-manager" | "no-mail" | "no-display-name" | "no-department" | "no-employee-id";
+
+/**
+ * The directory score of reference ad-ldap.md §9: +1 for each indicator, and a one-off +3 when the
+ * name or the description says generic or shared.
+ */
+export function directoryScore(account: Account, genericNames: readonly string[]): { score: number; indicators: DirectoryIndicator[] } {
+  const words = new Set(genericNames.map((word) => word.toLowerCase()));
+  const name = accountName(account);
+  const indicators: DirectoryIndicator[] = [];
+  if (name.toLowerCase().split(/[\s._@-]+/).some((token) => words.has(token.replace(/\d+$/, "")))) indicators.push("generic-name");
+  if (account.description !== undefined && SHARED_DESCRIPTION.test(account.description)) indicators.push("shared-description");
+  if (account.managerReference === undefined) indicators.push("no-manager");
+  if (account.mail === undefined) indicators.push("no-mail");
+  if (account.displayName === undefined || account.displayName.trim() === "" || account.displayName.toLowerCase() === name.toLowerCase()) indicators.push("no-display-name");
+  if (account.departmentAttribute === undefined) indicators.push("no-department");
+  if (account.employeeId === undefined) indicators.push("no-employee-id");
+  const hit = indicators.includes("generic-name") || indicators.includes("shared-description");
+  return { score: indicators.length + (hit ? 3 : 0), indicators };
+}
+
+const INDICATOR_TEXT: Record<"sv" | "en", Record<DirectoryIndicator, string>> = {
+  sv: {
+    "generic-name": "generiskt namn",
+    "shared-description": "beskrivningen säger gemensamt",
+    "no-manager": "ingen chef",
+    "no-mail": "ingen e-postadress",
+    "no-display-name": "inget riktigt visningsnamn",
+    "no-department": "ingen avdelning",
+    "no-employee-id": "inget anställningsnummer",
+  },
+  en: {
+    "generic-name": "generic name",
+    "shared-description": "description says shared",
+    "no-manager": "no manager",
+    "no-mail": "no mail address",
+    "no-display-name": "no real display name",
+    "no-department": "no department",
+    "no-employee-id": "no employee id",
+  },
+};
+
+function indicatorsText(language: "sv" | "en", facts: Record<string, unknown>): string {
+  if (typeof facts.directoryScore !== "number") return "";
+  const list = String(facts.directoryIndicators ?? "")
+    .split(",")
+    .filter((code): code is DirectoryIndicator => code in INDICATOR_TEXT[language])
+    .map((code) => INDICATOR_TEXT[language][code]);
+  const lead = language === "sv" ? "Katalogpoäng" : "Directory score";
+  return `${lead} ${facts.directoryScore}${list.length === 0 ? "" : ` (${list.join(", ")})`}.`;
+}
 
 const REASON_TEXT: Record<"sv" | "en", (why: string) => string> = {
   sv: (why) =>
@@ -65,6 +121,7 @@ export const sharedGenericAccount: Check<Options> = {
       sv: (f) =>
         [
           `${capitalised(REASON_TEXT.sv(String(f.classifiedBecause)))}.`,
+          indicatorsText("sv", f),
           f.desktopHosts !== 0 ? `Inloggat på ${f.desktopHosts === 1 ? "1 dator" : `${f.desktopHosts} datorer`}${f.concurrentHosts !== 0 ? `, samtidigt på ${f.concurrentHosts} (${f.concurrentExample})` : ""}.` : "",
           f.busiestDayDevices !== 0 ? `Flest enheter en dag: ${f.busiestDayDevices} (${f.busiestDay}).` : "",
           f.mfaRegistered === false ? "Ingen MFA registrerad." : "",
@@ -75,6 +132,7 @@ export const sharedGenericAccount: Check<Options> = {
       en: (f) =>
         [
           `${capitalised(REASON_TEXT.en(String(f.classifiedBecause)))}.`,
+          indicatorsText("en", f),
           f.desktopHosts !== 0 ? `Logged on at ${f.desktopHosts === 1 ? "1 computer" : `${f.desktopHosts} computers`}${f.concurrentHosts !== 0 ? `, at ${f.concurrentHosts} at once (${f.concurrentExample})` : ""}.` : "",
           f.busiestDayDevices !== 0 ? `Most devices in one day: ${f.busiestDayDevices} (${f.busiestDay}).` : "",
           f.mfaRegistered === false ? "No MFA registered." : "",
@@ -150,6 +208,7 @@ export const sharedGenericAccount: Check<Options> = {
       const busiest = busiestDay(uses.get(identity.id) ?? []);
       const concurrentUse = concurrent.get(identity.id);
       const mfa = accounts.map((account) => mfaByAccount.get(account.key)).find((entry) => entry !== undefined);
+      const directory = directoryScore(classed.account, context.classification.genericNames);
       const sharedUse = (concurrentUse?.hosts.size ?? 0) >= 2 || (busiest?.devices ?? 0) > devicesPerDay;
       findings.push({
         subjectKey: identity.id,
@@ -157,6 +216,8 @@ export const sharedGenericAccount: Check<Options> = {
         facts: {
           account: accountName(classed.account),
           classifiedBecause: classed.class.reason,
+          directoryScore: directory.score,
+          directoryIndicators: directory.indicators.join(","),
           desktopHosts: desktopHosts.get(identity.id)?.size ?? 0,
           concurrentHosts: concurrentUse?.hosts.size ?? 0,
           concurrentExample: concurrentUse?.example ?? null,
