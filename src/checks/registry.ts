@@ -10,6 +10,9 @@ import { credentialsMfaMissing } from "./credentials-mfa-missing.js";
 import { privilegedOutsideRoster } from "./privileged-outside-roster.js";
 import { privilegedPermanentEligibility } from "./privileged-permanent-eligibility.js";
 import { sharedGenericAccount } from "./shared-generic-account.js";
+import { boundariesCrossDepartment } from "./boundaries-cross-department.js";
+import { boundariesGuestInInternalGroup } from "./boundaries-guest-in-internal-group.js";
+import { privilegedEverydayAdmin } from "./privileged-everyday-admin.js";
 import type { Check } from "./types.js";
 
 /** Every check kontokoll knows, in report order. Adding a check: its file, plus one line here. */
@@ -26,6 +29,9 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   privilegedPermanentEligibility,
   credentialsIdentityProtection,
   credentialsMfaMissing,
+  boundariesCrossDepartment,
+  boundariesGuestInInternalGroup,
+  privilegedEverydayAdmin,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {
