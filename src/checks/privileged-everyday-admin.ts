@@ -68,7 +68,7 @@ export const privilegedEverydayAdmin: Check<Options> = {
   meta: {
     id: "privileged.everyday-admin",
     category: "privileged",
-    title: { sv: "Adminbehörighet på vardagskonto", en: "Admin rights on everyday account" },
+    title: { sv: "Adminbehörighet på vardagskonto", en: "Admin on everyday account" },
     description: {
       sv: "Administratörsbehörighet (privilegierade AD-grupper, Entra-administratörsroller, aktiva eller möjliga att aktivera) på konton som används i vardagen: en persons vanliga konto, ett gästkonto, eller ett administratörskonto som har e-post eller används för e-post, Teams och andra vardagsappar enligt inloggningsloggen. Ett vardagskonto läser e-post och surfar och är därför lättare att ta över.",
       en: "Admin rights (privileged AD groups, Entra admin roles, active or eligible) on accounts used day to day: a person's ordinary account, a guest account, or an admin account that has a mailbox or is used for mail, Teams and other everyday apps in the sign-in log. An everyday account reads mail and browses, which makes it easier to take over.",
