@@ -154,8 +154,9 @@ describe("boundaries.guest-in-internal-group", () => {
 
 describe("privileged.everyday-admin", () => {
   // Planted truth: gisbo (a person) is in Domain Admins; adm-post is an admin account with mail;
-  // adm-teams@ signs in to Teams and holds an eligible role; a guest holds Global Reader.
-  // Near misses: adm-anna (no mail), adm-cloud@ (portal sign-ins only, a failed Outlook attempt),
+  // adm-teams@ signs in to Teams and holds an eligible role; adm-lic@ has a licence; a guest holds
+  // Global Reader. Near misses: adm-anna (no mail), adm-cloud@ (portal and Exchange admin center
+  // sign-ins, a failed Outlook attempt), adm-unlicensed@ (licences read, none),
   // breakglass01 (mail, but break-glass), svc_backup (a service account in Backup Operators).
   const accounts = [
     adAccount(1101, "gisbo"),
@@ -166,6 +167,8 @@ describe("privileged.everyday-admin", () => {
     entraAccount("c2", "adm-teams@example.onmicrosoft.com"),
     entraAccount("c3", "konsult_firma.se#EXT#@example.se", { userType: "Guest", mail: "konsult@firma.se" }),
     entraAccount("c4", "breakglass01@example.onmicrosoft.com", { mail: "breakglass01@example.se" }),
+    entraAccount("c5", "adm-lic@example.onmicrosoft.com", { assignedLicenseSkuIds: ["05e9a617-0261-4cee-bb44-138d3ef5d965"] }),
+    entraAccount("c6", "adm-unlicensed@example.onmicrosoft.com", { assignedLicenseSkuIds: [] }),
   ];
   const domainAdmins = adGroup(512, "Domain Admins", [key(1101), key(1102), key(1103)], { privileged: true });
   const backupOperators = adGroup(551, "Backup Operators", [key(1104)], { privileged: true });
@@ -184,6 +187,8 @@ describe("privileged.everyday-admin", () => {
       { roleName: "User Administrator", principalKey: "entra:c2", scope: "/", kind: "eligible" },
       { roleName: "Global Reader", principalKey: "entra:c3", scope: "/" },
       { roleName: "Global Administrator", principalKey: "entra:c4", scope: "/" },
+      { roleName: "Helpdesk Administrator", principalKey: "entra:c5", scope: "/" },
+      { roleName: "Helpdesk Administrator", principalKey: "entra:c6", scope: "/" },
     ],
     signIns: [
       signIn("s1", "entra:c1", "Azure Portal"),
@@ -199,19 +204,23 @@ describe("privileged.everyday-admin", () => {
   it("reports admin rights on everyday accounts and says which and why", () => {
     const outcome = run();
     const found = new Map(outcome.findings.map((finding) => [finding.facts.account, finding]));
-    assert.deepEqual([...found.keys()].sort(), ["adm-post", "adm-teams", "gisbo", "konsult_firma.se#EXT#"]);
+    assert.deepEqual([...found.keys()].sort(), ["adm-lic", "adm-post", "adm-teams", "gisbo", "konsult_firma.se#EXT#"]);
     assert.equal(found.get("gisbo")!.facts.why, "person");
-    assert.equal(found.get("adm-post")!.facts.why, "admin-mailbox");
-    assert.equal(found.get("adm-teams")!.facts.why, "admin-everyday-sign-ins");
+    assert.equal(found.get("adm-post")!.facts.why, "admin");
     assert.equal(found.get("adm-teams")!.facts.signIns, 2);
+    assert.equal(found.get("adm-lic")!.facts.licences, 1);
     assert.equal(found.get("konsult_firma.se#EXT#")!.facts.why, "guest");
     assert.equal(
       privilegedEverydayAdmin.meta.evidence.sv(found.get("adm-post")!.facts),
-      "Administratörskontot har en e-postadress (adm-post@example.se) och används alltså som vardagskonto, men har administratörsbehörighet (Domain Admins).",
+      "Administratörskontot har en e-postadress (adm-post@example.se) men har administratörsbehörighet (Domain Admins); ett administratörskonto ska bara användas för administration.",
     );
     assert.equal(
       privilegedEverydayAdmin.meta.evidence.en(found.get("adm-teams")!.facts),
-      "The admin account is used for everyday apps (Microsoft Teams: 2 sign-ins) yet holds admin rights (User Administrator (Entra, eligible)).",
+      "The admin account is used for everyday apps (Microsoft Teams: 2 sign-ins) yet holds admin rights (User Administrator (Entra, eligible)); an admin account should be used for administration only.",
+    );
+    assert.equal(
+      privilegedEverydayAdmin.meta.evidence.sv(found.get("adm-lic")!.facts),
+      "Administratörskontot har en tilldelad licens men har administratörsbehörighet (Helpdesk Administrator (Entra)); ett administratörskonto ska bara användas för administration.",
     );
     assert.equal(
       privilegedEverydayAdmin.meta.evidence.en(found.get("gisbo")!.facts),
@@ -221,7 +230,7 @@ describe("privileged.everyday-admin", () => {
 
   it("does not report admin accounts used only for administration, break-glass or service accounts", () => {
     const names = run().findings.map((finding) => finding.facts.account);
-    for (const clear of ["adm-anna", "adm-cloud", "breakglass01", "svc_backup"]) assert.ok(!names.includes(clear), clear);
+    for (const clear of ["adm-anna", "adm-cloud", "adm-unlicensed", "breakglass01", "svc_backup"]) assert.ok(!names.includes(clear), clear);
   });
 
   it("leaves out PIM eligibility when told to", () => {
@@ -247,5 +256,16 @@ describe("the demo configuration and the boundary cases", () => {
     const roster = buildGroundTruth(world, people).checks["privileged.outside-roster"]!.roster!;
     const configured = new Set(((loaded.checkOptions.get("privileged.outside-roster") as { roster?: string[] }).roster ?? []).map((name) => name.toLowerCase()));
     assert.deepEqual(roster.filter((name) => !configured.has(name.toLowerCase())), []);
+  });
+});
+
+describe("Entra users' licences", () => {
+  it("reads assignedLicenses as SKU ids, and leaves them unknown when not read", async () => {
+    const { mapUser } = await import("../src/sources/entra/map.js");
+    const licensed = mapUser({ id: "u1", accountEnabled: true, assignedLicenses: [{ disabledPlans: [], skuId: "05e9a617-0261-4cee-bb44-138d3ef5d965" }] });
+    assert.deepEqual(licensed.account.assignedLicenseSkuIds, ["05e9a617-0261-4cee-bb44-138d3ef5d965"]);
+    assert.deepEqual(mapUser({ id: "u2", accountEnabled: true, assignedLicenses: [] }).account.assignedLicenseSkuIds, []);
+    assert.equal(mapUser({ id: "u3", accountEnabled: true }).account.assignedLicenseSkuIds, undefined);
+    assert.throws(() => mapUser({ id: "u4", accountEnabled: true, assignedLicenses: [{ disabledPlans: [] }] }), /expected a SKU id/);
   });
 });

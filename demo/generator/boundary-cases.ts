@@ -39,6 +39,9 @@ export function demoResourceGroups(code: DepartmentCode): string[] {
   return [`${code}-Filserver-Personal`, `${code}-Filserver-Gemensam`, ...department.resourceGroups.map((spec) => spec.name)];
 }
 
+/** Microsoft 365 E3's SKU id (the same in every tenant). */
+const MICROSOFT_365_E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";
+
 const CROSS = "boundaries.cross-department";
 const GUEST = "boundaries.guest-in-internal-group";
 const EVERYDAY = "privileged.everyday-admin";
@@ -165,7 +168,7 @@ function everydayAdminRule(world: DemoWorld): DemoIdentity[] {
     if (identity.kind === "person" || identity.kind === "guest") return true;
     if (identity.kind !== "admin") return false;
     const mail = identity.ad?.mail ?? identity.entra?.mail;
-    return mail !== undefined || world.signIns.some((signIn) => signIn.identity === identity && signIn.errorCode === 0 && officeApps.has(signIn.app.displayName));
+    return mail !== undefined || (identity.entra?.licences?.length ?? 0) > 0 || world.signIns.some((signIn) => signIn.identity === identity && signIn.errorCode === 0 && officeApps.has(signIn.app.displayName));
   });
 }
 
@@ -223,7 +226,7 @@ export function plantBoundaryCases({ streams, world, people, claims }: Catalogue
     departmentCode: "KLF",
     role: "none",
     scenario: "active",
-    story: `cloud admin account of ${exchangeOwner!.subject} (Exchange Administrator) that was given a mailbox and is used for Outlook and Teams`,
+    story: `cloud admin account of ${exchangeOwner!.subject} (Exchange Administrator) that was given a mailbox and a Microsoft 365 licence and is used for Outlook and Teams`,
     displayName: `${exchangeOwner!.givenName} ${exchangeOwner!.surname} (molnadmin)`,
     enabled: true,
     createdAt: adminCreated,
@@ -238,6 +241,7 @@ export function plantBoundaryCases({ streams, world, people, claims }: Catalogue
       synced: false,
       department: "Kommunledningsförvaltningen",
       jobTitle: "Administratörskonto",
+      licences: [MICROSOFT_365_E3],
     },
   };
   world.identities.push(mailAdmin);

@@ -22,45 +22,41 @@ const options = z.strictObject({
 });
 type Options = z.infer<typeof options>;
 
-type Why = "person" | "guest" | "admin-mailbox" | "admin-everyday-sign-ins" | "admin-mailbox-and-sign-ins";
+type Why = "person" | "guest" | "admin";
 
-const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+/** "a", "a och b", "a, b och c". */
+function listed(parts: string[], and: string): string {
+  return parts.length <= 1 ? (parts[0] ?? "") : `${parts.slice(0, -1).join(", ")} ${and} ${parts.at(-1)}`;
+}
 
 function sentence(language: "sv" | "en", f: EvidenceFacts): string {
-  const apps = String(f.apps);
+  const licences = Number(f.licences);
+  const signIns = Number(f.signIns);
   if (language === "sv") {
     const rights = `administratörsbehörighet (${f.grants})`;
-    switch (f.why as Why) {
-      case "person":
-        return `Personens vardagskonto har ${rights}; administration ska göras med ett separat administratörskonto.`;
-      case "guest":
-        return `Gästkonto (extern användare) med ${rights}.`;
-      case "admin-mailbox":
-        return `Administratörskontot har en e-postadress (${f.mail}) och används alltså som vardagskonto, men har ${rights}.`;
-      case "admin-everyday-sign-ins":
-        return `Administratörskontot används för vardagsappar (${apps}: ${f.signIns} inloggningar) men har ${rights}.`;
-      default:
-        return `Administratörskontot har en e-postadress (${f.mail}) och används för vardagsappar (${apps}: ${f.signIns} inloggningar) men har ${rights}.`;
-    }
+    if (f.why === "person") return `Personens vardagskonto har ${rights}; administration ska göras med ett separat administratörskonto.`;
+    if (f.why === "guest") return `Gästkonto (extern användare) med ${rights}.`;
+    const parts = [
+      f.mail !== null ? `har en e-postadress (${f.mail})` : "",
+      licences > 0 ? (licences === 1 ? "har en tilldelad licens" : `har ${licences} tilldelade licenser`) : "",
+      signIns > 0 ? `används för vardagsappar (${f.apps}: ${signIns === 1 ? "1 inloggning" : `${signIns} inloggningar`})` : "",
+    ].filter((part) => part !== "");
+    return `Administratörskontot ${listed(parts, "och")} men har ${rights}; ett administratörskonto ska bara användas för administration.`;
   }
   const rights = `admin rights (${f.grants})`;
-  switch (f.why as Why) {
-    case "person":
-      return `The person's everyday account holds ${rights}; administration belongs on a separate admin account.`;
-    case "guest":
-      return `Guest account (external user) holding ${rights}.`;
-    case "admin-mailbox":
-      return `The admin account has a mail address (${f.mail}), so it is used as an everyday account, yet holds ${rights}.`;
-    case "admin-everyday-sign-ins":
-      return `The admin account is used for everyday apps (${apps}: ${f.signIns} sign-ins) yet holds ${rights}.`;
-    default:
-      return capitalised(`the admin account has a mail address (${f.mail}) and is used for everyday apps (${apps}: ${f.signIns} sign-ins), yet holds ${rights}.`);
-  }
+  if (f.why === "person") return `The person's everyday account holds ${rights}; administration belongs on a separate admin account.`;
+  if (f.why === "guest") return `Guest account (external user) holding ${rights}.`;
+  const parts = [
+    f.mail !== null ? `has a mail address (${f.mail})` : "",
+    licences > 0 ? (licences === 1 ? "has a licence assigned" : `has ${licences} licences assigned`) : "",
+    signIns > 0 ? `is used for everyday apps (${f.apps}: ${signIns === 1 ? "1 sign-in" : `${signIns} sign-ins`})` : "",
+  ].filter((part) => part !== "");
+  return `The admin account ${listed(parts, "and")} yet holds ${rights}; an admin account should be used for administration only.`;
 }
 
 /**
  * Admin rights on accounts used day to day (KK-P7): a person's everyday account, a guest, or an
- * admin account that has a mailbox or signs in to mail and other everyday apps. Admin rights
+ * admin account that has a mailbox or a licence, or signs in to mail and other everyday apps. Admin rights
  * belong on a separate account used for administration only: an everyday account reads mail and
  * browses, which is how attackers reach it.
  */
@@ -70,8 +66,8 @@ export const privilegedEverydayAdmin: Check<Options> = {
     category: "privileged",
     title: { sv: "Adminbehörighet på vardagskonto", en: "Admin on everyday account" },
     description: {
-      sv: "Administratörsbehörighet (privilegierade AD-grupper, Entra-administratörsroller, aktiva eller möjliga att aktivera) på konton som används i vardagen: en persons vanliga konto, ett gästkonto, eller ett administratörskonto som har e-post eller används för e-post, Teams och andra vardagsappar enligt inloggningsloggen. Ett vardagskonto läser e-post och surfar och är därför lättare att ta över.",
-      en: "Admin rights (privileged AD groups, Entra admin roles, active or eligible) on accounts used day to day: a person's ordinary account, a guest account, or an admin account that has a mailbox or is used for mail, Teams and other everyday apps in the sign-in log. An everyday account reads mail and browses, which makes it easier to take over.",
+      sv: "Administratörsbehörighet (privilegierade AD-grupper, Entra-administratörsroller, aktiva eller möjliga att aktivera) på konton som används i vardagen: en persons vanliga konto, ett gästkonto, eller ett administratörskonto som har e-post eller licens eller används för e-post, Teams och andra vardagsappar enligt inloggningsloggen. Ett vardagskonto läser e-post och surfar och är därför lättare att ta över.",
+      en: "Admin rights (privileged AD groups, Entra admin roles, active or eligible) on accounts used day to day: a person's ordinary account, a guest account, or an admin account that has a mailbox or a licence or is used for mail, Teams and other everyday apps in the sign-in log. An everyday account reads mail and browses, which makes it easier to take over.",
     },
     policyRule: "KK-P7",
     appliesTo: ["person", "admin", "guest"],
@@ -118,13 +114,9 @@ export const privilegedEverydayAdmin: Check<Options> = {
       evaluated++;
       const apps = [...(signIns.get(account.key) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
       const mail = kind === "admin" ? account.mail : undefined;
-      let why: Why;
-      if (kind === "person") why = "person";
-      else if (kind === "guest") why = "guest";
-      else if (mail !== undefined && apps.length > 0) why = "admin-mailbox-and-sign-ins";
-      else if (mail !== undefined) why = "admin-mailbox";
-      else if (apps.length > 0) why = "admin-everyday-sign-ins";
-      else continue;
+      const licences = kind === "admin" ? (account.assignedLicenseSkuIds?.length ?? 0) : 0;
+      if (kind === "admin" && mail === undefined && licences === 0 && apps.length === 0) continue;
+      const why = kind as Why;
       const subjectKey = identityOf.get(account.key)?.id ?? account.key;
       if (bySubject.has(subjectKey)) continue; // the AD account of a synced pair speaks first
       bySubject.set(subjectKey, {
@@ -136,6 +128,7 @@ export const privilegedEverydayAdmin: Check<Options> = {
           why,
           grants: held.get(account.key)!.grants.join("; "),
           mail: mail ?? null,
+          licences,
           apps: apps.map(([app]) => app).join(", "),
           signIns: apps.reduce((sum, [, count]) => sum + count, 0),
         },
