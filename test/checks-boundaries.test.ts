@@ -155,7 +155,8 @@ describe("boundaries.guest-in-internal-group", () => {
 describe("privileged.everyday-admin", () => {
   // Planted truth: gisbo (a person) is in Domain Admins; adm-post is an admin account with mail;
   // adm-teams@ signs in to Teams and holds an eligible role; adm-lic@ has a licence; a guest holds
-  // Global Reader. Near misses: adm-anna (no mail), adm-cloud@ (portal and Exchange admin center
+  // Global Reader; adm-sync's AD account is in Domain Admins and its cloud twin uses Outlook.
+  // Near misses: adm-anna (no mail), adm-cloud@ (portal and Exchange admin center
   // sign-ins, a failed Outlook attempt), adm-unlicensed@ (licences read, none),
   // breakglass01 (mail, but break-glass), svc_backup (a service account in Backup Operators).
   const accounts = [
@@ -169,8 +170,10 @@ describe("privileged.everyday-admin", () => {
     entraAccount("c4", "breakglass01@example.onmicrosoft.com", { mail: "breakglass01@example.se" }),
     entraAccount("c5", "adm-lic@example.onmicrosoft.com", { assignedLicenseSkuIds: ["05e9a617-0261-4cee-bb44-138d3ef5d965"] }),
     entraAccount("c6", "adm-unlicensed@example.onmicrosoft.com", { assignedLicenseSkuIds: [] }),
+    adAccount(1105, "adm-sync"),
+    entraAccount("c7", "adm-sync@example.se", { onPremisesSecurityIdentifier: "S-1-5-21-111-222-333-1105" }),
   ];
-  const domainAdmins = adGroup(512, "Domain Admins", [key(1101), key(1102), key(1103)], { privileged: true });
+  const domainAdmins = adGroup(512, "Domain Admins", [key(1101), key(1102), key(1103), key(1105)], { privileged: true });
   const backupOperators = adGroup(551, "Backup Operators", [key(1104)], { privileged: true });
   const signIn = (id: string, accountKey: string, app: string, errorCode = 0): SignIn => ({
     id,
@@ -197,6 +200,7 @@ describe("privileged.everyday-admin", () => {
       signIn("s4", "entra:c2", "Microsoft Teams"),
       signIn("s5", "entra:c2", "Microsoft Teams"),
       signIn("s6", "entra:c2", "Azure Portal"),
+      signIn("s7", "entra:c7", "Microsoft Outlook"),
     ],
   });
   const run = (options: Record<string, unknown> = {}) => privilegedEverydayAdmin.evaluate(snapshot, privilegedEverydayAdmin.meta.options.parse(options), DEFAULT_CHECK_CONTEXT);
@@ -204,7 +208,9 @@ describe("privileged.everyday-admin", () => {
   it("reports admin rights on everyday accounts and says which and why", () => {
     const outcome = run();
     const found = new Map(outcome.findings.map((finding) => [finding.facts.account, finding]));
-    assert.deepEqual([...found.keys()].sort(), ["adm-lic", "adm-post", "adm-teams", "gisbo", "konsult_firma.se#EXT#"]);
+    assert.deepEqual([...found.keys()].sort(), ["adm-lic", "adm-post", "adm-sync", "adm-teams", "gisbo", "konsult_firma.se#EXT#"]);
+    // The AD admin account holds Domain Admins; its synced cloud twin reads mail in Outlook.
+    assert.equal(found.get("adm-sync")!.facts.apps, "Microsoft Outlook");
     assert.equal(found.get("gisbo")!.facts.why, "person");
     assert.equal(found.get("adm-post")!.facts.why, "admin");
     assert.equal(found.get("adm-teams")!.facts.signIns, 2);

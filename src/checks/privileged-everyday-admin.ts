@@ -1,10 +1,9 @@
 import { z } from "zod";
-import type { Account } from "../snapshot/model.js";
 import { accountName } from "./account-kind.js";
 import { enabledStateUnknown } from "./activity.js";
 import { privilegeHoldings } from "./membership.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
-import { accountClasses } from "./scope.js";
+import { accountClasses, identityClass } from "./scope.js";
 import type { Check, EvidenceFacts, FindingDraft } from "./types.js";
 import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
@@ -98,35 +97,46 @@ export const privilegedEverydayAdmin: Check<Options> = {
       apps.set(signIn.appDisplayName!, (apps.get(signIn.appDisplayName!) ?? 0) + 1);
     }
 
-    // One finding per identity: its privileged accounts that are used day to day.
-    const bySubject = new Map<string, FindingDraft>();
+    // One finding per identity (an AD account and its cloud twin are one login): its mail,
+    // licences and everyday sign-ins on any of its accounts count.
+    const findings: FindingDraft[] = [];
     let evaluated = 0;
     let unknownState = 0;
-    const accounts: Account[] = snapshot.accounts.filter((account) => held.has(account.key));
-    for (const account of accounts) {
-      const kind = kinds.get(account.key)?.kind;
+    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+    const seen = new Set<string>();
+    for (const account of snapshot.accounts) {
+      if (!held.has(account.key)) continue;
+      const identity = identityOf.get(account.key);
+      const subjectKey = identity?.id ?? account.key;
+      if (seen.has(subjectKey)) continue;
+      seen.add(subjectKey);
+      const linked = identity === undefined ? [account] : identity.accountKeys.map((key) => accountsByKey.get(key)).filter((candidate) => candidate !== undefined);
+      const privileged = linked.filter((candidate) => held.has(candidate.key));
+      const deciding = identity === undefined ? kinds.get(account.key) : identityClass(identity, accountsByKey, kinds);
+      const kind = deciding?.kind;
       if (kind === undefined || !privilegedEverydayAdmin.meta.appliesTo.includes(kind)) continue;
-      if (enabledStateUnknown(account)) {
+      if (privileged.some(enabledStateUnknown)) {
         unknownState++;
         continue;
       }
-      if (!account.enabled) continue;
+      const enabled = privileged.filter((candidate) => candidate.enabled);
+      if (enabled.length === 0) continue;
       evaluated++;
-      const apps = [...(signIns.get(account.key) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-      const mail = kind === "admin" ? account.mail : undefined;
-      const licences = kind === "admin" ? (account.assignedLicenseSkuIds?.length ?? 0) : 0;
+      const appCounts = new Map<string, number>();
+      for (const candidate of linked) for (const [app, count] of signIns.get(candidate.key) ?? []) appCounts.set(app, (appCounts.get(app) ?? 0) + count);
+      const apps = [...appCounts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      const mail = kind === "admin" ? linked.map((candidate) => candidate.mail).find((value) => value !== undefined) : undefined;
+      const licences = kind === "admin" ? new Set(linked.flatMap((candidate) => candidate.assignedLicenseSkuIds ?? [])).size : 0;
       if (kind === "admin" && mail === undefined && licences === 0 && apps.length === 0) continue;
-      const why = kind as Why;
-      const subjectKey = identityOf.get(account.key)?.id ?? account.key;
-      if (bySubject.has(subjectKey)) continue; // the AD account of a synced pair speaks first
-      bySubject.set(subjectKey, {
+      const grants = [...new Set(enabled.flatMap((candidate) => held.get(candidate.key)!.grants))];
+      findings.push({
         subjectKey,
         severity: kind === "admin" ? "high" : "critical",
         facts: {
-          account: accountName(account),
+          account: accountName(enabled.find((candidate) => candidate.source === "ad") ?? enabled[0]!),
           kindText: kind,
-          why,
-          grants: held.get(account.key)!.grants.join("; "),
+          why: kind as Why,
+          grants: grants.join("; "),
           mail: mail ?? null,
           licences,
           apps: apps.map(([app]) => app).join(", "),
@@ -134,6 +144,6 @@ export const privilegedEverydayAdmin: Check<Options> = {
         },
       });
     }
-    return { findings: [...bySubject.values()], evaluated, notEvaluated: unknownState === 0 ? [] : [notJudgedForUnknownState(unknownState)] };
+    return { findings, evaluated, notEvaluated: unknownState === 0 ? [] : [notJudgedForUnknownState(unknownState)] };
   },
 };
