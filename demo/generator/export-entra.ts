@@ -94,6 +94,7 @@ function userObject(identity: DemoIdentity): { id: string } & Record<string, unk
     givenName: identity.givenName ?? null,
     surname: identity.surname ?? null,
     mail: entra.mail ?? null,
+    assignedLicenses: (entra.licences ?? []).map((skuId) => ({ disabledPlans: [], skuId })),
     accountEnabled: entra.accountEnabled,
     userType: entra.userType,
     createdDateTime: graphTime(entra.createdAt),

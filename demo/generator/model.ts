@@ -80,6 +80,8 @@ export interface EntraAccount {
   lastSuccessful?: SignInStamp;
   /** Guests sign in with their home UPN; the log shows that, not the #EXT# UPN. */
   homeUserPrincipalName?: string;
+  /** SKU ids of assigned licences (assignedLicenses); none when absent. */
+  licences?: string[];
 }
 
 export interface DemoIdentity {

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { Group, Snapshot } from "../snapshot/model.js";
 import { accountName } from "./account-kind.js";
 import { enabledStateUnknown } from "./activity.js";
+import { privilegeHoldings } from "./membership.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
@@ -17,65 +17,6 @@ const options = z.strictObject({
   includeEligible: z.boolean().default(true),
 });
 type Options = z.infer<typeof options>;
-
-/** How an account reaches a group: "Domain Admins ← IT-Drift ← (direct)". */
-function membershipPath(groupsByKey: ReadonlyMap<string, Group>, from: Group, accountKey: string): string[] {
-  const previous = new Map<string, string>();
-  const queue = [from.key];
-  const seen = new Set(queue);
-  while (queue.length > 0) {
-    const key = queue.shift()!;
-    for (const member of groupsByKey.get(key)?.directMemberKeys ?? []) {
-      if (member === accountKey) {
-        const path = [groupsByKey.get(key)!.name];
-        for (let at = key; previous.has(at); ) {
-          at = previous.get(at)!;
-          path.push(groupsByKey.get(at)!.name);
-        }
-        return path;
-      }
-      if (groupsByKey.has(member) && !seen.has(member)) {
-        seen.add(member);
-        previous.set(member, key);
-        queue.push(member);
-      }
-    }
-  }
-  return [from.name];
-}
-
-interface Holding {
-  /** "Domain Admins (via IT-Drift)", "Global Administrator (eligible)". */
-  grants: string[];
-}
-
-function holdings(snapshot: Snapshot, includeEligible: boolean): Map<string, Holding> {
-  const groupsByKey = new Map(snapshot.groups.map((group) => [group.key, group]));
-  const byAccount = new Map<string, Holding>();
-  const add = (accountKey: string, grant: string) => {
-    const entry = byAccount.get(accountKey);
-    if (entry === undefined) byAccount.set(accountKey, { grants: [grant] });
-    else if (!entry.grants.includes(grant)) entry.grants.push(grant);
-  };
-  const privilegedNames = new Set(snapshot.groups.filter((group) => group.privileged === true).map((group) => group.name));
-  for (const group of snapshot.groups) {
-    if (group.privileged !== true) continue;
-    for (const accountKey of group.transitiveAccountKeys) {
-      const path = membershipPath(groupsByKey, group, accountKey);
-      // Administrators ∋ Domain Admins ∋ account: Domain Admins says it, once.
-      if (path.slice(0, -1).some((name) => privilegedNames.has(name))) continue;
-      add(accountKey, path.length > 1 ? `${group.name} (via ${path.slice(0, -1).reverse().join(" → ")})` : group.name);
-    }
-  }
-  for (const assignment of snapshot.directoryRoles) {
-    if (assignment.kind === "eligible" && !includeEligible) continue;
-    const suffix = assignment.kind === "eligible" ? ", eligible" : "";
-    const group = groupsByKey.get(assignment.principalKey);
-    if (group === undefined) add(assignment.principalKey, `${assignment.roleName} (Entra${suffix})`);
-    else for (const accountKey of group.transitiveAccountKeys) add(accountKey, `${assignment.roleName} (Entra, via ${group.name}${suffix})`);
-  }
-  return byAccount;
-}
 
 /** Privileged AD groups and Entra admin roles held by accounts that are not on the approved admin roster. */
 export const privilegedOutsideRoster: Check<Options> = {
@@ -106,7 +47,7 @@ export const privilegedOutsideRoster: Check<Options> = {
   evaluate(snapshot, { roster, includeEligible }, context) {
     const approved = new Set(roster.map((name) => name.toLowerCase()));
     const kinds = accountClasses(snapshot, context.classification);
-    const held = holdings(snapshot, includeEligible);
+    const held = privilegeHoldings(snapshot, includeEligible);
     if (approved.size === 0) {
       // Without a roster every administrator would be "off the roster": say what is missing instead.
       const why = {

@@ -27,6 +27,9 @@ import { credentialsSharedPassword } from "./credentials-shared-password.js";
 import { credentialsWeakPassword } from "./credentials-weak-password.js";
 import { sharedUse } from "./shared-use.js";
 import { sharedMailboxSignIn } from "./shared-mailbox-sign-in.js";
+import { boundariesCrossDepartment } from "./boundaries-cross-department.js";
+import { boundariesGuestInInternalGroup } from "./boundaries-guest-in-internal-group.js";
+import { privilegedEverydayAdmin } from "./privileged-everyday-admin.js";
 import type { Check } from "./types.js";
 
 /** Every check kontokoll knows, in report order. Adding a check: its file, plus one line here. */
@@ -60,6 +63,9 @@ export const CHECKS: ReadonlyArray<Check<unknown>> = [
   credentialsWeakPassword,
   sharedUse,
   sharedMailboxSignIn,
+  boundariesCrossDepartment,
+  boundariesGuestInInternalGroup,
+  privilegedEverydayAdmin,
 ];
 
 export function findCheck(id: string): Check<unknown> | undefined {

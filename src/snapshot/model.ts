@@ -72,6 +72,8 @@ export interface Account {
   lastSuccessfulSignInAt?: IsoInstant;
   /** Entra: Member or Guest. */
   userType?: string;
+  /** Entra: SKU ids of the licences assigned to the user (assignedLicenses); absent when not read. */
+  assignedLicenseSkuIds?: string[];
   /** Entra: onPremisesSecurityIdentifier — the AD objectSid of the synced source account. */
   onPremisesSecurityIdentifier?: string;
   onPremisesSyncEnabled?: boolean;

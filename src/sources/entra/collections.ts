@@ -34,6 +34,7 @@ const USER_PROPERTIES = [
   "givenName",
   "surname",
   "mail",
+  "assignedLicenses",
   "accountEnabled",
   "userType",
   "createdDateTime",

@@ -5,7 +5,7 @@
  */
 import type { Account, Device, DirectoryRoleAssignment, Group, SignIn } from "../../snapshot/model.js";
 import { FieldError } from "../exports/coverage.js";
-import { GraphObjectReader, type JsonObject } from "../exports/graph-pages.js";
+import { GraphObjectReader, isJsonObject, type JsonObject } from "../exports/graph-pages.js";
 
 /** A user before the tenant domain and manager are known. */
 export interface UserDraft {
@@ -56,6 +56,18 @@ export function setIfDefined<T extends object, K extends keyof T>(target: T, key
   if (value !== undefined) target[key] = value;
 }
 
+/** assignedLicenses: [{ skuId, disabledPlans }] → the SKU ids; undefined when the property was not read. */
+function assignedLicenseSkuIds(object: JsonObject): string[] | undefined {
+  const value = object["assignedLicenses"];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw new FieldError("assignedLicenses", "expected an array of licences");
+  return value.map((licence, index) => {
+    const skuId = isJsonObject(licence) ? licence["skuId"] : undefined;
+    if (typeof skuId !== "string") throw new FieldError(`assignedLicenses[${index}].skuId`, "expected a SKU id");
+    return skuId;
+  });
+}
+
 export function mapUser(object: JsonObject): UserDraft {
   const user = new GraphObjectReader(object);
   const id = user.requiredString("id");
@@ -76,6 +88,8 @@ export function mapUser(object: JsonObject): UserDraft {
   setIfDefined(account, "departmentAttribute", user.string("department"));
   setIfDefined(account, "title", user.string("jobTitle"));
   setIfDefined(account, "userType", user.string("userType"));
+  const licences = assignedLicenseSkuIds(object);
+  if (licences !== undefined) account.assignedLicenseSkuIds = licences;
   setIfDefined(account, "createdAt", user.instant("createdDateTime"));
   setIfDefined(account, "onPremisesSyncEnabled", user.boolean("onPremisesSyncEnabled"));
   setIfDefined(account, "onPremisesSecurityIdentifier", user.string("onPremisesSecurityIdentifier"));
