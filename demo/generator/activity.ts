@@ -38,7 +38,8 @@ const SECOND_MS = 1000;
 const INVALID_PASSWORD = 50126;
 
 const HOME_LOCATION: SignInLocation = { city: "Exempelstad", state: "Östergötlands län", countryOrRegion: "SE", latitude: 58.53, longitude: 15.04 };
-const MUNICIPAL: SignInLocation = {
+/** Where sign-ins from the municipality's own network appear to come from. */
+export const MUNICIPAL_SIGN_IN_LOCATION: SignInLocation = {
   city: MUNICIPAL_LOCATION.city,
   state: MUNICIPAL_LOCATION.state,
   countryOrRegion: MUNICIPAL_LOCATION.countryOrRegion,
@@ -208,7 +209,7 @@ function planPersonalWorkstations(planner: ActivityPlanner, random: Random, peop
         moments.forEach((at, index) => {
           // The day starts in Outlook; later sign-ins are spread over the other apps.
           const app = index === 0 ? OFFICE_APPS[0]! : random.pick(apps);
-          planner.signIn({ at, identity: person, app, ipAddress: egressIp(random, person.departmentCode), device: pc.entraDevice!, location: MUNICIPAL }, 0.015);
+          planner.signIn({ at, identity: person, app, ipAddress: egressIp(random, person.departmentCode), device: pc.entraDevice!, location: MUNICIPAL_SIGN_IN_LOCATION }, 0.015);
         });
       }
     }
@@ -236,7 +237,7 @@ function planSharedHosts(planner: ActivityPlanner, random: Random, people: Peopl
       for (const [identity, logonAt, logoffAt] of shifts) {
         planner.session(hostDay, identity, logonAt, logoffAt);
         for (const signInAt of planner.momentsBetween(random.int(1, 2), logonAt + MINUTE_MS, logoffAt - 5 * MINUTE_MS)) {
-          planner.signIn({ at: signInAt, identity, app: random.chance(0.6) ? lifecare : OFFICE_APPS[1]!, ipAddress: egressIp(random, "VOF"), device: pc.entraDevice!, location: MUNICIPAL }, 0.03);
+          planner.signIn({ at: signInAt, identity, app: random.chance(0.6) ? lifecare : OFFICE_APPS[1]!, ipAddress: egressIp(random, "VOF"), device: pc.entraDevice!, location: MUNICIPAL_SIGN_IN_LOCATION }, 0.03);
         }
       }
     });
@@ -249,7 +250,7 @@ function planSharedHosts(planner: ActivityPlanner, random: Random, people: Peopl
     const lockedAt = at(day, random.int(11 * 60 + 30, 12 * 60));
     planner.session(hostDay, reception, logonAt, logoffAt, { lockedAt, unlockedAt: lockedAt + random.int(28, 45) * MINUTE_MS });
     for (const signInAt of planner.momentsBetween(2, logonAt + MINUTE_MS, logoffAt - 5 * MINUTE_MS)) {
-      planner.signIn({ at: signInAt, identity: reception, app: random.pick(OFFICE_APPS), ipAddress: egressIp(random, "KLF"), device: receptionPc.entraDevice!, location: MUNICIPAL });
+      planner.signIn({ at: signInAt, identity: reception, app: random.pick(OFFICE_APPS), ipAddress: egressIp(random, "KLF"), device: receptionPc.entraDevice!, location: MUNICIPAL_SIGN_IN_LOCATION });
     }
 
     const kiosk = people.genericAccounts.find((account) => account.subject === "kiosk")!;
@@ -272,7 +273,7 @@ function planMobileAndCloudSignIns(planner: ActivityPlanner, random: Random, peo
         if (!random.chance(0.88)) continue;
         const shiftStart = stockholmToUtc(day, random.int(6 * 60 + 45, 8 * 60));
         for (const at of planner.momentsBetween(random.int(1, 3), shiftStart, shiftStart + random.int(7, 10) * 60 * MINUTE_MS)) {
-          planner.signIn({ at, identity: person, app: random.pick(apps), ipAddress: egressIp(random, person.departmentCode), device: phone, location: MUNICIPAL }, 0.015);
+          planner.signIn({ at, identity: person, app: random.pick(apps), ipAddress: egressIp(random, person.departmentCode), device: phone, location: MUNICIPAL_SIGN_IN_LOCATION }, 0.015);
         }
       }
     }
@@ -286,7 +287,7 @@ function planMobileAndCloudSignIns(planner: ActivityPlanner, random: Random, peo
       app: DEPARTMENTS.find((department) => department.code === "VOF")!.app,
       ipAddress: egressIp(random, "VOF"),
       device: vofnatt.mobileDevice!,
-      location: MUNICIPAL,
+      location: MUNICIPAL_SIGN_IN_LOCATION,
     });
   }
 
@@ -326,7 +327,7 @@ function planAdminPortalSignIns(planner: ActivityPlanner, random: Random, people
     for (const session of planner.sessionsOf(owner)) {
       if (!random.chance(0.6)) continue;
       const [at] = planner.momentsBetween(1, session.logonAt + 10 * MINUTE_MS, session.logoffAt - 10 * MINUTE_MS);
-      planner.signIn({ at: at!, identity: admin, app: ADMIN_PORTAL_APP, ipAddress: egressIp(random, "KLF"), device: pc.entraDevice!, location: MUNICIPAL });
+      planner.signIn({ at: at!, identity: admin, app: ADMIN_PORTAL_APP, ipAddress: egressIp(random, "KLF"), device: pc.entraDevice!, location: MUNICIPAL_SIGN_IN_LOCATION });
     }
   }
 }

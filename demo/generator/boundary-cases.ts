@@ -5,10 +5,11 @@
  */
 import type { CrossDepartmentGrant } from "../../src/checks/types.js";
 import { escapeRdnValue } from "../../src/sources/ad/decode.js";
-import { ordinaryStaff, type CatalogueInput, type CataloguePart } from "./catalogue.js";
+import { MUNICIPAL_SIGN_IN_LOCATION } from "./activity.js";
+import { ordinaryStaff, sidAllocator, type CatalogueInput, type CataloguePart } from "./catalogue.js";
 import type { CaseEntry, CheckTruth } from "./ground-truth.js";
 import type { DemoGroup, DemoIdentity, DemoWorld, PlannedSignIn } from "./model.js";
-import { DEPARTMENTS, departmentOuDn, DOMAIN_SID, MUNICIPAL_EGRESS_PREFIXES, MUNICIPAL_LOCATION, OFFICE_APPS, TENANT_DOMAIN, TENANT_INITIAL_DOMAIN, type DepartmentCode } from "./organisation.js";
+import { DEPARTMENTS, departmentOuDn, MUNICIPAL_EGRESS_PREFIXES, OFFICE_APPS, TENANT_DOMAIN, TENANT_INITIAL_DOMAIN, type DepartmentCode } from "./organisation.js";
 import type { Random } from "./random.js";
 import { AS_OF_MS, DAY_MS, MINUTE_MS, WINDOW_END_MS, WINDOW_START_MS } from "./time.js";
 
@@ -42,24 +43,13 @@ export function demoResourceGroups(code: DepartmentCode): string[] {
 /** Microsoft 365 E3's SKU id (the same in every tenant). */
 const MICROSOFT_365_E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";
 
+/** The planted cloud admin account with a mailbox (on the demo's admin roster). */
+export const EXCHANGE_ADMIN_NAME = "adm-exo01";
 const CROSS = "boundaries.cross-department";
 const GUEST = "boundaries.guest-in-internal-group";
 const EVERYDAY = "privileged.everyday-admin";
 const GLOBAL_SECURITY = -2147483646;
 const AS_OF_DATE = new Date(AS_OF_MS).toISOString().slice(0, 10);
-
-/** The next RID the RID master would hand out: one above every SID in the domain. */
-function nextSid(world: DemoWorld): string {
-  let highest = 0;
-  const note = (sid: string | undefined) => {
-    if (sid === undefined || !sid.startsWith(`${DOMAIN_SID}-`)) return;
-    highest = Math.max(highest, Number(sid.slice(DOMAIN_SID.length + 1)));
-  };
-  for (const identity of world.identities) note(identity.ad?.sid);
-  for (const group of world.groups) note(group.ad?.sid);
-  for (const computer of world.computers) note(computer.sid);
-  return `${DOMAIN_SID}-${highest + 1}`;
-}
 
 function adGroup(world: DemoWorld, random: Random, code: DepartmentCode, name: string, description: string, createdAt: number): DemoGroup {
   const containerDn = `OU=Grupper,${departmentOuDn(code)}`;
@@ -67,7 +57,7 @@ function adGroup(world: DemoWorld, random: Random, code: DepartmentCode, name: s
     name,
     description,
     createdAt,
-    ad: { sam: name, dn: `CN=${escapeRdnValue(name)},${containerDn}`, sid: nextSid(world), guid: random.guidBytes(), groupType: GLOBAL_SECURITY, whenChangedAt: createdAt },
+    ad: { sam: name, dn: `CN=${escapeRdnValue(name)},${containerDn}`, sid: sidAllocator(world)(), guid: random.guidBytes(), groupType: GLOBAL_SECURITY, whenChangedAt: createdAt },
     memberIdentities: [],
     memberGroups: [],
   };
@@ -218,7 +208,8 @@ export function plantBoundaryCases({ streams, world, people, claims }: Catalogue
   // -- admin rights on everyday accounts --
   const klfWithPc = staffOf("KLF").filter((identity) => identity.personalComputer?.entraDevice !== undefined);
   const [exchangeOwner] = claims.pick(random, klfWithPc, 1, "boundaries: owner of a cloud admin account with a mailbox");
-  const adminUpn = `adm-${exchangeOwner!.subject}@${TENANT_INITIAL_DOMAIN}`;
+  // A fixed name, not the owner's: the demo configuration's admin roster lists it, whoever is picked.
+  const adminUpn = `${EXCHANGE_ADMIN_NAME}@${TENANT_INITIAL_DOMAIN}`;
   const adminCreated = Date.UTC(2024, 4, 13, 8, 30) + random.int(0, 8 * 60) * MINUTE_MS;
   const mailAdmin: DemoIdentity = {
     subject: adminUpn,
@@ -234,7 +225,7 @@ export function plantBoundaryCases({ streams, world, people, claims }: Catalogue
     entra: {
       id: random.guid(),
       userPrincipalName: adminUpn,
-      mail: `adm-${exchangeOwner!.subject}@${TENANT_DOMAIN}`,
+      mail: `${EXCHANGE_ADMIN_NAME}@${TENANT_DOMAIN}`,
       userType: "Member",
       accountEnabled: true,
       createdAt: adminCreated,
@@ -250,7 +241,7 @@ export function plantBoundaryCases({ streams, world, people, claims }: Catalogue
   world.roleAssignments.push({ role: world.roleDefinitions.find((definition) => definition.displayName === "Exchange Administrator")!, principal: mailAdmin });
   world.mfaRegistrations.push({ identity: mailAdmin, isMfaRegistered: true, isMfaCapable: true, methodsRegistered: ["microsoftAuthenticatorPush"], isAdmin: true });
   const device = exchangeOwner!.personalComputer!.entraDevice!;
-  const location = { city: MUNICIPAL_LOCATION.city, state: MUNICIPAL_LOCATION.state, countryOrRegion: MUNICIPAL_LOCATION.countryOrRegion, latitude: MUNICIPAL_LOCATION.geoCoordinates.latitude, longitude: MUNICIPAL_LOCATION.geoCoordinates.longitude };
+  const location = MUNICIPAL_SIGN_IN_LOCATION;
   const planted: PlannedSignIn[] = [];
   for (let day = WINDOW_START_MS + DAY_MS; day < WINDOW_END_MS; day += DAY_MS) {
     const weekday = new Date(day).getUTCDay();

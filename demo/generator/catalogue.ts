@@ -7,6 +7,7 @@
 import type { JsonlFile } from "./export-entra.js";
 import type { CheckTruth } from "./ground-truth.js";
 import type { DemoIdentity, DemoWorld } from "./model.js";
+import { DOMAIN_SID } from "./organisation.js";
 import type { People } from "./people.js";
 import type { Random, RandomStreams } from "./random.js";
 import { plantBoundaryCases } from "./boundary-cases.js";
@@ -72,6 +73,22 @@ export function ordinaryStaff(world: DemoWorld, claims: Claims): DemoIdentity[] 
       identity.departmentCode !== null &&
       claims.isFree(identity),
   );
+}
+
+/**
+ * The next free SIDs of the domain: above every SID the world already allocated, other areas'
+ * objects included. New objects are the newest, so they get the highest RIDs.
+ */
+export function sidAllocator(world: DemoWorld): () => string {
+  const prefix = `${DOMAIN_SID}-`;
+  let highest = 0;
+  const note = (sid: string | undefined) => {
+    if (sid !== undefined && sid.startsWith(prefix)) highest = Math.max(highest, Number(sid.slice(prefix.length)));
+  };
+  for (const identity of world.identities) note(identity.ad?.sid);
+  for (const group of world.groups) note(group.ad?.sid);
+  for (const computer of world.computers) note(computer.sid);
+  return () => `${prefix}${++highest}`;
 }
 
 /** Claims every identity the earlier (stale, session, security) cases already use. */

@@ -9,10 +9,10 @@
  * OU=Brukardatorer), the politicians sign in from their own phones, consultants from their own
  * laptops, and Intune holds a few personal and non-compliant devices. What was planted must agree.
  */
-import { ordinaryStaff, type CatalogueInput, type CataloguePart } from "./catalogue.js";
+import { ordinaryStaff, sidAllocator, type CatalogueInput, type CataloguePart } from "./catalogue.js";
 import type { CaseEntry, CheckTruth } from "./ground-truth.js";
 import type { DemoComputer, DemoIdentity, DemoWorld, DeskSession, HostDay, PlannedSignIn, SignInLocation } from "./model.js";
-import { departmentOuDn, DOMAIN_SID, OFFICE_APPS, OUTSIDE_PREFIX } from "./organisation.js";
+import { departmentOuDn, OFFICE_APPS, OUTSIDE_PREFIX } from "./organisation.js";
 import type { Random } from "./random.js";
 import { AS_OF_MS, DAY_MS, daysInWindow, localDayOf, MINUTE_MS, stockholmToUtc, workdaysInWindow, type LocalDay } from "./time.js";
 
@@ -38,19 +38,6 @@ interface Planted {
   kind: "expected" | "trap";
   subject: string;
   why: string;
-}
-
-/** The next free RID of the domain: new objects are the newest, so they get the highest RIDs. */
-function nextSid(world: DemoWorld): () => string {
-  let highest = 0;
-  const note = (sid: string | undefined) => {
-    if (sid === undefined || !sid.startsWith(`${DOMAIN_SID}-`)) return;
-    highest = Math.max(highest, Number(sid.slice(DOMAIN_SID.length + 1)));
-  };
-  for (const identity of world.identities) note(identity.ad?.sid);
-  for (const group of world.groups) note(group.ad?.sid);
-  for (const computer of world.computers) note(computer.sid);
-  return () => `${DOMAIN_SID}-${++highest}`;
 }
 
 function newComputer(
@@ -110,7 +97,7 @@ export function plantDeviceCases({ streams, world, people, claims }: CatalogueIn
   const random = streams.get("device-cases");
   const planted: Planted[] = [];
   const plant = (checkId: string, kind: "expected" | "trap", subject: string, why: string) => planted.push({ checkId, kind, subject, why });
-  const sid = nextSid(world);
+  const sid = sidAllocator(world);
   const bufComputers = `OU=Datorer,${departmentOuDn("BUF")}`;
   const pupilComputers = `OU=Elevdatorer,${departmentOuDn("BUF")}`;
 

@@ -277,8 +277,8 @@ function buildSessionTruth(world: DemoWorld): { checks: Record<SessionCheckId, C
   };
 }
 
-/** The stale rules, applied to the generated objects (the test re-applies them to the files). */
-export function recomputeStaleSets(world: DemoWorld): Record<"stale.inactive" | "stale.never-used" | "stale.disabled-in-groups", string[]> {
+/** Each identity's latest activity anywhere: AD, Entra sign-in activity, the sign-in log, desk logons. */
+export function latestActivity(world: DemoWorld): Map<DemoIdentity, number> {
   const latest = new Map<DemoIdentity, number>();
   const note = (identity: DemoIdentity, at: number | undefined) => {
     if (at !== undefined && at > (latest.get(identity) ?? -Infinity)) latest.set(identity, at);
@@ -291,7 +291,12 @@ export function recomputeStaleSets(world: DemoWorld): Record<"stale.inactive" | 
   }
   for (const signIn of world.signIns) if (signIn.errorCode === 0) note(signIn.identity, signIn.at);
   for (const day of world.hostDays) for (const session of day.sessions) note(session.identity, session.logonAt);
+  return latest;
+}
 
+/** The stale rules, applied to the generated objects (the test re-applies them to the files). */
+export function recomputeStaleSets(world: DemoWorld): Record<"stale.inactive" | "stale.never-used" | "stale.disabled-in-groups", string[]> {
+  const latest = latestActivity(world);
   const memberships = new Map<DemoIdentity, string[]>();
   for (const group of world.groups) {
     for (const identity of group.memberIdentities) memberships.set(identity, [...(memberships.get(identity) ?? []), group.name]);

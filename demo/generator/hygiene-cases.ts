@@ -6,8 +6,8 @@
  * that already had a flag (the built-in Administrator's old password, the SQL and Treserva
  * service accounts' SPNs) — and the run stops when that disagrees with what was planted.
  */
-import type { CatalogueInput, CataloguePart } from "./catalogue.js";
-import type { CheckTruth, CaseEntry } from "./ground-truth.js";
+import { sidAllocator, type CatalogueInput, type CataloguePart } from "./catalogue.js";
+import { latestActivity, type CheckTruth, type CaseEntry } from "./ground-truth.js";
 import type { AccountKind, DemoGroup, DemoIdentity, DemoWorld, Scenario } from "./model.js";
 import { officeMoment } from "./people.js";
 import { ADMIN_ACCOUNTS_OU_DN, AD_DNS_DOMAIN, DOMAIN_SID, SERVICE_ACCOUNTS_OU_DN } from "./organisation.js";
@@ -72,22 +72,9 @@ interface AccountSpec {
   disabledDaysAgo?: number;
 }
 
-/** The next free RIDs: above every SID the world already allocated (other areas included). */
-function ridAllocator(world: DemoWorld): () => string {
-  const prefix = `${DOMAIN_SID}-`;
-  let highest = 0;
-  const note = (sid: string | undefined) => {
-    if (sid !== undefined && sid.startsWith(prefix)) highest = Math.max(highest, Number(sid.slice(prefix.length)));
-  };
-  for (const identity of world.identities) note(identity.ad?.sid);
-  for (const group of world.groups) note(group.ad?.sid);
-  for (const computer of world.computers) note(computer.sid);
-  return () => `${prefix}${++highest}`;
-}
-
 export function plantHygieneCases({ streams, world, people, claims }: CatalogueInput): CataloguePart {
   const random = streams.get("hygiene-cases");
-  const nextSid = ridAllocator(world);
+  const nextSid = sidAllocator(world);
   const taken = new Set(world.identities.flatMap((identity) => [identity.subject.toLowerCase(), identity.ad?.sam.toLowerCase() ?? ""]));
   const domainAdmins = world.groups.find((group) => group.name === "Domain Admins");
   if (domainAdmins === undefined) throw new Error("no Domain Admins group to plant the hygiene cases in");
@@ -359,18 +346,7 @@ export function recomputeHygieneSets(world: DemoWorld): Record<HygieneCheckId, M
   for (const assignment of world.roleAssignments) privileged.add(assignment.principal);
   for (const eligibility of world.roleEligibilities) privileged.add(eligibility.principal);
 
-  const latest = new Map<DemoIdentity, number>();
-  const note = (identity: DemoIdentity, at: number | undefined) => {
-    if (at !== undefined && at > (latest.get(identity) ?? -Infinity)) latest.set(identity, at);
-  };
-  for (const identity of world.identities) {
-    note(identity, identity.ad?.lastLogonTimestampAt);
-    note(identity, identity.entra?.lastInteractive?.at);
-    note(identity, identity.entra?.lastNonInteractive?.at);
-    note(identity, identity.entra?.lastSuccessful?.at);
-  }
-  for (const signIn of world.signIns) if (signIn.errorCode === 0) note(signIn.identity, signIn.at);
-  for (const day of world.hostDays) for (const session of day.sessions) note(session.identity, session.logonAt);
+  const latest = latestActivity(world);
 
   const days = (ms: number) => Math.floor((AS_OF_MS - ms) / DAY_MS);
   const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);

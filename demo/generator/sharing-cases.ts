@@ -11,12 +11,13 @@
  * The ground truth is derived by re-applying a plain version of both rules (all pairs, the default
  * weights) to every generated identity, and generation stops when it disagrees with what was planted.
  */
+import { MUNICIPAL_SIGN_IN_LOCATION } from "./activity.js";
 import type { CatalogueInput, CataloguePart, Claims } from "./catalogue.js";
 import { ordinaryStaff } from "./catalogue.js";
 import { ipAddressOf } from "./desk-cases.js";
 import type { CaseEntry, CheckTruth } from "./ground-truth.js";
 import type { DemoComputer, DemoIdentity, DemoWorld, DeskSession, EntraDevice, HostDay, PlannedSignIn, SessionState, SignInLocation } from "./model.js";
-import { DEPARTMENTS, MUNICIPAL_EGRESS_PREFIXES, MUNICIPAL_LOCATION, OFFICE_APPS, OUTSIDE_PREFIX, TENANT_DOMAIN } from "./organisation.js";
+import { DEPARTMENTS, MUNICIPAL_EGRESS_PREFIXES, OFFICE_APPS, OUTSIDE_PREFIX, TENANT_DOMAIN } from "./organisation.js";
 import type { Random } from "./random.js";
 import { AS_OF_MS, DAY_MS, daysInWindow, HOUR_MS, localDayOf, MINUTE_MS, stockholmToUtc, workdaysInWindow, type LocalDay } from "./time.js";
 
@@ -24,13 +25,6 @@ const SECOND_MS = 1000;
 const SHARED_USE = "shared.shared-use";
 const MAILBOX = "shared.mailbox-sign-in";
 
-const MUNICIPAL: SignInLocation = {
-  city: MUNICIPAL_LOCATION.city,
-  state: MUNICIPAL_LOCATION.state,
-  countryOrRegion: MUNICIPAL_LOCATION.countryOrRegion,
-  latitude: MUNICIPAL_LOCATION.geoCoordinates.latitude,
-  longitude: MUNICIPAL_LOCATION.geoCoordinates.longitude,
-};
 const STOCKHOLM: SignInLocation = { city: "Stockholm", state: "Stockholms län", countryOrRegion: "SE", latitude: 59.33, longitude: 18.07 };
 const BARCELONA: SignInLocation = { city: "Barcelona", state: "Catalunya", countryOrRegion: "ES", latitude: 41.39, longitude: 2.17 };
 
@@ -243,7 +237,7 @@ function plantTwoAtOnce(p: SharingPlanter, workdays: LocalDay[], deskStaff: Desk
     hostDay.sessions.push({ identity: owner, logonAt, logoffAt, logonId: p.logonId(hostDay), states });
     p.addHostDay(hostDay);
     // The second person reads mail on that PC too.
-    for (const [hour, minute] of [[9, 45], [11, 3]] as const) p.signIn(owner, t(hour, minute), pc.entraDevice!, MUNICIPAL, p.egress());
+    for (const [hour, minute] of [[9, 45], [11, 3]] as const) p.signIn(owner, t(hour, minute), pc.entraDevice!, MUNICIPAL_SIGN_IN_LOCATION, p.egress());
     p.plant(
       SHARED_USE,
       "expected",
@@ -301,10 +295,10 @@ function plantLongDays(p: SharingPlanter, workdays: LocalDay[], deskStaff: DeskS
     const tablet = p.device("tablet", registeredAt + 3 * DAY_MS);
     const laptop = p.device("laptop", registeredAt + 9 * DAY_MS);
     for (const day of days) {
-      p.signIn(person, p.at(day, 5, 30), phone, MUNICIPAL, p.egress());
-      p.signIn(person, p.at(day, 17, 50), tablet, MUNICIPAL, p.egress());
-      p.signIn(person, p.at(day, 20, 15), laptop, MUNICIPAL, p.egress());
-      p.signIn(person, p.at(day, 23, 0) - 2 * MINUTE_MS, phone, MUNICIPAL, p.egress());
+      p.signIn(person, p.at(day, 5, 30), phone, MUNICIPAL_SIGN_IN_LOCATION, p.egress());
+      p.signIn(person, p.at(day, 17, 50), tablet, MUNICIPAL_SIGN_IN_LOCATION, p.egress());
+      p.signIn(person, p.at(day, 20, 15), laptop, MUNICIPAL_SIGN_IN_LOCATION, p.egress());
+      p.signIn(person, p.at(day, 23, 0) - 2 * MINUTE_MS, phone, MUNICIPAL_SIGN_IN_LOCATION, p.egress());
     }
     p.plant(
       SHARED_USE,
@@ -318,8 +312,8 @@ function plantLongDays(p: SharingPlanter, workdays: LocalDay[], deskStaff: DeskS
     const managers = deskStaff([day]);
     const person = take(managers, "shared-use trap: a manager's one long day", (candidate) => candidate.role === "unit-manager" || candidate.role === "head");
     const phone = p.device("phone", AS_OF_MS - 300 * DAY_MS);
-    p.signIn(person, p.at(day, 6, 0), phone, MUNICIPAL, p.egress());
-    p.signIn(person, p.at(day, 22, 30), phone, MUNICIPAL, p.egress());
+    p.signIn(person, p.at(day, 6, 0), phone, MUNICIPAL_SIGN_IN_LOCATION, p.egress());
+    p.signIn(person, p.at(day, 22, 30), phone, MUNICIPAL_SIGN_IN_LOCATION, p.egress());
     p.plant(SHARED_USE, "trap", person, `${person.title ?? "manager"} working one long day (${dayKey(day)} 06:00–22:30) from the own ${person.personalComputer!.name} and work phone: one day, one person`);
   }
   {
@@ -327,8 +321,8 @@ function plantLongDays(p: SharingPlanter, workdays: LocalDay[], deskStaff: DeskS
     const person = take(deskStaff(days), "shared-use trap: long days alone");
     const phone = p.device("phone", AS_OF_MS - 250 * DAY_MS);
     for (const day of days) {
-      p.signIn(person, p.at(day, 6, 10), phone, MUNICIPAL, p.egress());
-      p.signIn(person, p.at(day, 21, 40), phone, MUNICIPAL, p.egress());
+      p.signIn(person, p.at(day, 6, 10), phone, MUNICIPAL_SIGN_IN_LOCATION, p.egress());
+      p.signIn(person, p.at(day, 21, 40), phone, MUNICIPAL_SIGN_IN_LOCATION, p.egress());
     }
     p.plant(SHARED_USE, "trap", person, `reads mail on the work phone 06:10 and 21:40 on ${days.map(dayKey).join(", ")} (15.5 hours): long days alone are a weak sign, two devices`);
   }
@@ -385,7 +379,7 @@ function plantMailboxes(p: SharingPlanter, workdays: LocalDay[], deskStaff: Desk
   for (const day of days) {
     const session = p.regular(clerk, day)!.session;
     const at = session.logonAt + p.random.int(20, 90) * MINUTE_MS;
-    p.signIn(used, at, clerk.personalComputer!.entraDevice!, MUNICIPAL, p.egress());
+    p.signIn(used, at, clerk.personalComputer!.entraDevice!, MUNICIPAL_SIGN_IN_LOCATION, p.egress());
   }
   p.plant(MAILBOX, "expected", used, `enabled shared mailbox signed in to ${days.length} times with its own password, from ${clerk.personalComputer!.name}`);
 

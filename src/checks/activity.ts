@@ -3,6 +3,7 @@ import { isDataMissing, sourceRan } from "../snapshot/coverage.js";
 import { notJudgedReasons } from "./not-judged.js";
 import { privilegedAccountKeys } from "./privilege.js";
 import type { AccountKind } from "./account-kind.js";
+import { DAY_MS } from "./session-facts.js";
 import { accountClasses, identityClass } from "./scope.js";
 import type { CheckContext, CheckOutcome, EvidenceFacts, FindingDraft } from "./types.js";
 
@@ -88,7 +89,6 @@ export function identityActivity(snapshot: Snapshot): IdentityActivity[] {
   });
 }
 
-const DAY_MS = 86_400_000;
 
 /** Whole days from `earlier` to `later` (both ISO instants). */
 export function daysBetween(earlier: string, later: string): number {

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { accountName } from "./account-kind.js";
-import { enabledStateUnknown } from "./activity.js";
 import { clientComputerMatcher, clientComputerOptions } from "./device-facts.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
-import { accountClasses, identityClass } from "./scope.js";
+import { scopedIdentities } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
 
 /** "Elevdatorer" of "OU=Elevdatorer,OU=Skola,DC=…" or of "OU=Elevdatorer". */
@@ -54,8 +53,6 @@ export const boundariesClientInAdminNetwork: Check<Options> = {
     requires: [{ sources: ["ad"], items: [] }],
   },
   evaluate(snapshot, opts, context) {
-    const classes = accountClasses(snapshot, context.classification);
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
     const matcher = clientComputerMatcher(opts);
     const directory = snapshot.domains[0]?.dnsName ?? "";
     const findings: FindingDraft[] = [];
@@ -84,15 +81,12 @@ export const boundariesClientInAdminNetwork: Check<Options> = {
       });
     }
 
-    for (const identity of snapshot.identities) {
-      const accounts = identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account) => account !== undefined);
-      const deciding = identityClass(identity, accountsByKey, classes);
-      if (deciding?.kind !== "client") continue;
-      if (accounts.some(enabledStateUnknown)) {
+    for (const { identity, class: deciding, enabled, enabledStateUnknown } of scopedIdentities(snapshot, context.classification).values()) {
+      if (deciding.kind !== "client") continue;
+      if (enabledStateUnknown) {
         unknownState++;
         continue;
       }
-      const enabled = accounts.filter((account) => account.enabled);
       if (enabled.length === 0) continue;
       evaluated++;
       const account = enabled.find((candidate) => candidate.source === "ad") ?? enabled[0]!;

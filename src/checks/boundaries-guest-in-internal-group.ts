@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { accountName } from "./account-kind.js";
-import { enabledStateUnknown } from "./activity.js";
 import { membershipPath, renderMembershipPath } from "./membership.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
-import { accountClasses, identityClass } from "./scope.js";
+import { scopedIdentities } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
 
 /** Names of groups made for working with outsiders; every other group is internal. */
@@ -56,22 +55,18 @@ export const boundariesGuestInInternalGroup: Check<Options> = {
   },
   evaluate(snapshot, { externalGroups }, context) {
     const external = externalGroups.map(namePattern);
-    const kinds = accountClasses(snapshot, context.classification);
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
     const groupsByKey = new Map(snapshot.groups.map((group) => [group.key, group]));
     const internal = snapshot.groups.filter((group) => !external.some((pattern) => pattern.test(group.name)));
 
     const findings: FindingDraft[] = [];
     let evaluated = 0;
     let unknownState = 0;
-    for (const identity of snapshot.identities) {
-      if (identityClass(identity, accountsByKey, kinds)?.kind !== "guest") continue;
-      const accounts = identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account) => account !== undefined);
-      if (accounts.some(enabledStateUnknown)) {
+    for (const { identity, class: deciding, enabled, enabledStateUnknown } of scopedIdentities(snapshot, context.classification).values()) {
+      if (deciding.kind !== "guest") continue;
+      if (enabledStateUnknown) {
         unknownState++;
         continue;
       }
-      const enabled = accounts.filter((account) => account.enabled);
       if (enabled.length === 0) continue;
       evaluated++;
       const paths: string[] = [];

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { accountName } from "./account-kind.js";
-import { enabledStateUnknown } from "./activity.js";
 import { adComputersByName, clientComputerMatcher, clientComputerOptions, computerCounts, isServer, workstationOwners } from "./device-facts.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
-import { accountClasses, identityClass } from "./scope.js";
+import { accountClasses, scopedIdentities } from "./scope.js";
 import { hasLogonType, sessionOwners, shortHostName } from "./session-facts.js";
 import type { Check, FindingDraft } from "./types.js";
 
@@ -69,8 +68,7 @@ export const boundariesWrongWorkstation: Check<Options> = {
   },
   evaluate(snapshot, opts, context) {
     const classes = accountClasses(snapshot, context.classification);
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
-    const identitiesById = new Map(snapshot.identities.map((identity) => [identity.id, identity]));
+    const scopes = scopedIdentities(snapshot, context.classification);
     const computers = adComputersByName(snapshot);
     const isClientComputer = clientComputerMatcher(opts);
     const owners = workstationOwners(snapshot, classes);
@@ -82,12 +80,12 @@ export const boundariesWrongWorkstation: Check<Options> = {
     for (const session of snapshot.windowsSessions) {
       if (!hasLogonType(session, opts.logonTypes)) continue;
       const owner = ownerOf(session);
-      const identity = owner === undefined ? undefined : identitiesById.get(owner.subjectKey);
+      const identity = owner === undefined ? undefined : scopes.get(owner.subjectKey)?.identity;
       if (identity === undefined) continue; // local accounts: no directory kind
-      const kind = identityClass(identity, accountsByKey, classes)?.kind;
-      if (kind === undefined || !(KINDS as readonly string[]).includes(kind)) continue;
-      const accounts = identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account) => account !== undefined);
-      if (accounts.some(enabledStateUnknown)) {
+      const scoped = scopes.get(identity.id);
+      if (scoped === undefined || !(KINDS as readonly string[]).includes(scoped.class.kind)) continue;
+      const kind = scoped.class.kind;
+      if (scoped.enabledStateUnknown) {
         unknownState.add(identity.id);
         continue;
       }
@@ -118,10 +116,9 @@ export const boundariesWrongWorkstation: Check<Options> = {
     const findings: FindingDraft[] = [];
     for (const entry of [...byIdentity.values()].sort((a, b) => (a.identityId < b.identityId ? -1 : 1))) {
       if (entry.sessions < opts.minimumSessions) continue;
-      const identity = identitiesById.get(entry.identityId)!;
-      const accounts = identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account) => account !== undefined);
+      const { accounts, class: deciding } = scopes.get(entry.identityId)!;
       const account = accounts.find((candidate) => candidate.source === "ad") ?? accounts[0]!;
-      const kind = identityClass(identity, accountsByKey, classes)!.kind;
+      const kind = deciding.kind;
       findings.push({
         subjectKey: entry.identityId,
         severity: entry.direction === "staff-on-client" && kind === "admin" ? "high" : "medium",

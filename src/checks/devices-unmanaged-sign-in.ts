@@ -1,9 +1,8 @@
 import { z } from "zod";
 import type { Device, SignIn } from "../snapshot/model.js";
 import { accountName } from "./account-kind.js";
-import { enabledStateUnknown } from "./activity.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
-import { accountClasses, identityClass } from "./scope.js";
+import { scopedIdentities } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
 import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
@@ -102,7 +101,7 @@ export const devicesUnmanagedSignIn: Check<Options> = {
     requires: [{ sources: ["entra-signins"], items: [] }],
   },
   evaluate(snapshot, opts, context) {
-    const classes = accountClasses(snapshot, context.classification);
+    const scopes = scopedIdentities(snapshot, context.classification);
     const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
     const identityOfAccount = identitiesByAccountKey(snapshot);
     const intuneByEntraId = new Map(snapshot.devices.filter((device) => device.source === "intune" && device.entraDeviceId !== undefined).map((device) => [device.entraDeviceId!.toLowerCase(), device]));
@@ -120,10 +119,9 @@ export const devicesUnmanagedSignIn: Check<Options> = {
         unknownUsers++;
         continue;
       }
-      const kind = identityClass(identity, accountsByKey, classes)?.kind;
-      if (kind === undefined || !(KINDS as readonly string[]).includes(kind)) continue;
-      const accounts = identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account) => account !== undefined);
-      if (accounts.some(enabledStateUnknown)) {
+      const scoped = scopes.get(identity.id);
+      if (scoped === undefined || !(KINDS as readonly string[]).includes(scoped.class.kind)) continue;
+      if (scoped.enabledStateUnknown) {
         unknownState.add(identity.id);
         continue;
       }
@@ -148,10 +146,9 @@ export const devicesUnmanagedSignIn: Check<Options> = {
     for (const tally of [...tallies.values()].sort((a, b) => (a.identityId < b.identityId ? -1 : 1))) {
       const total = tally.kinds.unregistered + tally.kinds.personal + tally.kinds.noncompliant;
       if (total < opts.minimumSignIns) continue;
-      const identity = snapshot.identities.find((candidate) => candidate.id === tally.identityId)!;
-      const accounts = identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account) => account !== undefined);
+      const { accounts, class: deciding } = scopes.get(tally.identityId)!;
       const account = accounts.find((candidate) => candidate.source === "ad") ?? accountsByKey.get(tally.accountKey)!;
-      const kind = identityClass(identity, accountsByKey, classes)!.kind;
+      const kind = deciding.kind;
       findings.push({
         subjectKey: tally.identityId,
         severity: kind === "admin" ? "high" : tally.kinds.unregistered > 0 || total >= 10 ? "medium" : "low",

@@ -4,6 +4,7 @@
  * all checks of a run.
  */
 import type { Account, Identity, Snapshot } from "../snapshot/model.js";
+import { enabledStateUnknown } from "./activity.js";
 import { ACCOUNT_KINDS, classifyAccounts, type AccountClass, type AccountKind, type ClassificationSettings } from "./account-kind.js";
 
 /** Kinds that are one human being's own login. */
@@ -41,4 +42,43 @@ export function identityClass(identity: Identity, accountsByKey: ReadonlyMap<str
   const accounts = identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account) => account !== undefined);
   const deciding = accounts.find((account) => account.source === "ad") ?? accounts[0];
   return deciding === undefined ? undefined : classes.get(deciding.key);
+}
+
+/** An identity as the checks judge it: its deciding kind, its accounts and whether it can be judged. */
+export interface ScopedIdentity {
+  identity: Identity;
+  /** The kind that speaks for the identity (see identityClass). */
+  class: AccountClass;
+  accounts: Account[];
+  /** Its enabled accounts; empty when every account is disabled. */
+  enabled: Account[];
+  /** The directory hid whether one of its accounts is enabled: the identity cannot be judged. */
+  enabledStateUnknown: boolean;
+}
+
+const scopedCache = new WeakMap<Snapshot, WeakMap<ClassificationSettings, Map<string, ScopedIdentity>>>();
+
+/** Every identity with its kind and enabled accounts, by identity id; computed once per snapshot and settings. */
+export function scopedIdentities(snapshot: Snapshot, settings: ClassificationSettings): ReadonlyMap<string, ScopedIdentity> {
+  let bySettings = scopedCache.get(snapshot);
+  if (bySettings === undefined) scopedCache.set(snapshot, (bySettings = new WeakMap()));
+  let scoped = bySettings.get(settings);
+  if (scoped !== undefined) return scoped;
+  const classes = accountClasses(snapshot, settings);
+  const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+  scoped = new Map();
+  for (const identity of snapshot.identities) {
+    const deciding = identityClass(identity, accountsByKey, classes);
+    if (deciding === undefined) continue;
+    const accounts = identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account) => account !== undefined);
+    scoped.set(identity.id, {
+      identity,
+      class: deciding,
+      accounts,
+      enabled: accounts.filter((account) => account.enabled),
+      enabledStateUnknown: accounts.some(enabledStateUnknown),
+    });
+  }
+  bySettings.set(settings, scoped);
+  return scoped;
 }

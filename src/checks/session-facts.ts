@@ -14,7 +14,8 @@ import type { CheckContext, NotEvaluated } from "./types.js";
 import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
 export const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
 
 /** Option of every session check: the logon types judged. 2 interactive and 11 cached: a person at the keyboard; add 10 for remote desktop. */
 export const logonTypesOption = z.array(z.number().int().min(2).max(13)).default([2, 11]);

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { accountName, type AccountClass } from "./account-kind.js";
-import { accountClasses } from "./scope.js";
-import { enabledStateUnknown } from "./activity.js";
+import { accountName } from "./account-kind.js";
+import { scopedIdentities } from "./scope.js";
 import { concurrentDeskSessions, sessionOwners, shortHostName } from "./session-facts.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import type { Check, FindingDraft } from "./types.js";
@@ -147,8 +146,6 @@ export const sharedGenericAccount: Check<Options> = {
     ],
   },
   evaluate(snapshot, { devicesPerDay }, context) {
-    const kinds = accountClasses(snapshot, context.classification);
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
     const identityOfAccount = identitiesByAccountKey(snapshot);
 
     // What the activity data says, per identity.
@@ -191,20 +188,16 @@ export const sharedGenericAccount: Check<Options> = {
     const findings: FindingDraft[] = [];
     let evaluated = 0;
     let unknownState = 0;
-    for (const identity of snapshot.identities) {
-      const accounts = identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account) => account !== undefined);
-      if (accounts.some(enabledStateUnknown)) {
+    for (const { identity, class: deciding, accounts, enabled, enabledStateUnknown } of scopedIdentities(snapshot, context.classification).values()) {
+      if (enabledStateUnknown) {
         unknownState++;
         continue;
       }
-      const enabled = accounts.filter((account) => account.enabled);
       if (enabled.length === 0) continue;
       evaluated++;
-      // The AD account decides for a synced identity; its cloud twin carries the same name.
-      const classed = enabled
-        .map((account) => ({ account, class: kinds.get(account.key) as AccountClass }))
-        .sort((a, b) => (a.account.source === b.account.source ? 0 : a.account.source === "ad" ? -1 : 1))[0]!;
-      if (classed.class.kind !== "generic") continue;
+      if (deciding.kind !== "generic") continue;
+      // The AD account names a synced identity; its cloud twin carries the same name.
+      const classed = { account: enabled.find((account) => account.source === "ad") ?? enabled[0]!, class: deciding };
       const busiest = busiestDay(uses.get(identity.id) ?? []);
       const concurrentUse = concurrent.get(identity.id);
       const mfa = accounts.map((account) => mfaByAccount.get(account.key)).find((entry) => entry !== undefined);

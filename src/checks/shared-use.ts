@@ -17,7 +17,7 @@ import { accountName } from "./account-kind.js";
 import { enabledStateUnknown } from "./activity.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, identityClass, PERSONAL_KINDS } from "./scope.js";
-import { concurrentDeskSessions, hasLogonType, isRemoteSession, localStamp, sessionOwners, shortHostName, type ConcurrentSessions } from "./session-facts.js";
+import { concurrentDeskSessions, hasLogonType, HOUR_MS, MINUTE_MS, isRemoteSession, localStamp, sessionOwners, shortHostName, type ConcurrentSessions } from "./session-facts.js";
 import type { Check, FindingDraft } from "./types.js";
 import type { SignIn, WindowsSession } from "../snapshot/model.js";
 import { zoneOffsetMs } from "../sources/exports/local-time.js";
@@ -60,8 +60,6 @@ const options = z
   });
 type Options = z.infer<typeof options>;
 
-const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
 
 /** Great-circle distance in km (haversine, mean Earth radius). */
 export function distanceKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
