@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { boundariesClientInAdminNetwork } from "../src/checks/boundaries-client-in-admin-network.js";
 import { boundariesWrongWorkstation } from "../src/checks/boundaries-wrong-workstation.js";
 import { clientComputerMatcher, DEFAULT_CLIENT_COMPUTER_NAMES, DEFAULT_CLIENT_COMPUTER_OUS } from "../src/checks/device-facts.js";
-import { devicesUnmanagedSignIn } from "../src/checks/devices-unmanaged-sign-in.js";
+import { boundariesUnmanagedDevice } from "../src/checks/boundaries-unmanaged-device.js";
 import { DEFAULT_CHECK_CONTEXT, type CheckOutcome } from "../src/checks/types.js";
 import type { Device, SignIn, WindowsSession } from "../src/snapshot/model.js";
 import { adAccount, coverage, daysBefore, entraAccount, snapshotOf } from "./helpers/fixture.js";
@@ -165,8 +165,8 @@ describe("boundaries.wrong-workstation", () => {
   });
 });
 
-describe("devices.unmanaged-sign-in", () => {
-  const options = devicesUnmanagedSignIn.meta.options.parse({});
+describe("boundaries.unmanaged-device", () => {
+  const options = boundariesUnmanagedDevice.meta.options.parse({});
   const people = {
     laptop: entraAccount("u1", "anna@example.se", { givenName: "Anna", surname: "Berg" }),
     failed: entraAccount("u2", "bo@example.se", { givenName: "Bo", surname: "Ek" }),
@@ -205,7 +205,7 @@ describe("devices.unmanaged-sign-in", () => {
     ],
     coverage: [coverage("entra"), coverage("entra-signins"), coverage("intune")],
   });
-  const outcome = devicesUnmanagedSignIn.evaluate(snapshot, options, DEFAULT_CHECK_CONTEXT);
+  const outcome = boundariesUnmanagedDevice.evaluate(snapshot, options, DEFAULT_CHECK_CONTEXT);
   const factsOf = (upn: string) => outcome.findings.find((finding) => finding.facts.account === upn.split("@")[0])?.facts;
 
   it("reports unregistered, personal and non-compliant devices, and nothing else", () => {
@@ -220,21 +220,21 @@ describe("devices.unmanaged-sign-in", () => {
     assert.equal(anna.unregistered, 3);
     assert.equal(anna.apps, "Office 365 Exchange Online (2), Microsoft Teams (1)");
     assert.equal(
-      devicesUnmanagedSignIn.meta.evidence.sv(anna),
+      boundariesUnmanagedDevice.meta.evidence.sv(anna),
       `3 lyckade inloggningar från utrustning som kommunen inte hanterar: 3 från okänd enhet som inte är registrerad (Windows10, Chrome 131.0.0). Appar: Office 365 Exchange Online (2), Microsoft Teams (1). Senast ${daysBefore(3).slice(0, 10)}.`,
     );
-    assert.match(devicesUnmanagedSignIn.meta.evidence.en(factsOf("dan@example.se")!), /^1 successful sign-in from equipment the municipality does not manage: 1 from a personal device \(DAN-PHONE\)\./);
+    assert.match(boundariesUnmanagedDevice.meta.evidence.en(factsOf("dan@example.se")!), /^1 successful sign-in from equipment the municipality does not manage: 1 from a personal device \(DAN-PHONE\)\./);
   });
   it("says how many sign-ins it could not tie to an account", () => {
     assert.equal(outcome.notEvaluated.length, 1);
     assert.equal(outcome.notEvaluated[0]!.count, 1);
   });
   it("honours its thresholds and switches", () => {
-    const higher = devicesUnmanagedSignIn.evaluate(snapshot, { ...options, minimumSignIns: 2 }, DEFAULT_CHECK_CONTEXT);
+    const higher = boundariesUnmanagedDevice.evaluate(snapshot, { ...options, minimumSignIns: 2 }, DEFAULT_CHECK_CONTEXT);
     assert.deepEqual(subjects(higher), ["anna"]);
-    const noUnregistered = devicesUnmanagedSignIn.evaluate(snapshot, { ...options, includeUnregistered: false, ignoredApps: [] }, DEFAULT_CHECK_CONTEXT);
+    const noUnregistered = boundariesUnmanagedDevice.evaluate(snapshot, { ...options, includeUnregistered: false, ignoredApps: [] }, DEFAULT_CHECK_CONTEXT);
     assert.deepEqual(subjects(noUnregistered), ["dan", "eva", "gun"]);
-    const ignored = devicesUnmanagedSignIn.evaluate(snapshot, { ...options, ignoredApps: ["office 365 exchange online"] }, DEFAULT_CHECK_CONTEXT);
+    const ignored = boundariesUnmanagedDevice.evaluate(snapshot, { ...options, ignoredApps: ["office 365 exchange online"] }, DEFAULT_CHECK_CONTEXT);
     assert.equal(ignored.findings.find((finding) => finding.facts.account === "anna")!.facts.signIns, 1);
   });
 });

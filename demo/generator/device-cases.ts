@@ -18,7 +18,7 @@ import { AS_OF_MS, DAY_MS, daysInWindow, localDayOf, MINUTE_MS, stockholmToUtc, 
 
 const CLIENT_IN_ADMIN = "boundaries.client-in-admin-network";
 const WRONG_WORKSTATION = "boundaries.wrong-workstation";
-const UNMANAGED_SIGN_IN = "devices.unmanaged-sign-in";
+const UNMANAGED_SIGN_IN = "boundaries.unmanaged-device";
 
 const SECOND_MS = 1000;
 const HOUR = 60 * MINUTE_MS;
@@ -165,7 +165,7 @@ export function plantDeviceCases({ streams, world, people, claims }: CatalogueIn
   const signInDays = daysInWindow().slice(1, 8);
   const latestAllowed = (identity: DemoIdentity) => identity.entra?.lastInteractive?.at ?? 0;
   const signInStaff = ordinaryStaff(world, claims).filter((candidate) => latestAllowed(candidate) > stockholmToUtc(signInDays[signInDays.length - 1]!, 24 * 60));
-  const [homeLaptop, failedLaptop] = claims.pick(random, signInStaff, 2, "sign-ins from an unregistered laptop (devices.unmanaged-sign-in)");
+  const [homeLaptop, failedLaptop] = claims.pick(random, signInStaff, 2, "sign-ins from an unregistered laptop (boundaries.unmanaged-device)");
   // A home address of its own: .230, .241 and .250 are the risk cases' and the password spray's.
   const outsideIp = `${OUTSIDE_PREFIX}${random.int(220, 228)}`;
   const signIn = (identity: DemoIdentity, at: number, errorCode: number): PlannedSignIn => {
@@ -190,7 +190,7 @@ export function plantDeviceCases({ streams, world, people, claims }: CatalogueIn
   signIn(failedLaptop!, stockholmToUtc(random.pick(signInDays), random.int(19 * 60, 21 * 60)) + random.int(0, 59) * SECOND_MS, INVALID_PASSWORD);
   plant(UNMANAGED_SIGN_IN, "trap", failedLaptop!.subject, "one failed sign-in (wrong password) from an unregistered laptop at home; every successful sign-in is from the own managed PC");
   const phoneStaff = ordinaryStaff(world, claims).filter((candidate) => candidate.personalComputer === undefined && candidate.mobileDevice?.isManaged === true);
-  const [phoneUser] = claims.pick(random, phoneStaff, 1, "sign-ins from a managed, compliant phone (devices.unmanaged-sign-in trap)");
+  const [phoneUser] = claims.pick(random, phoneStaff, 1, "sign-ins from a managed, compliant phone (boundaries.unmanaged-device trap)");
   plant(UNMANAGED_SIGN_IN, "trap", phoneUser!.subject, `works on the municipality's managed, compliant phone (${phoneUser!.mobileDevice!.displayName}): not a personal device`);
   sortSignIns(world);
 

@@ -78,9 +78,9 @@ function sentence(language: "sv" | "en", f: Record<string, string | number | boo
  * equipment (KK-P6: only employer-provided equipment for work): unregistered devices, personal
  * (BYOD) devices and non-compliant ones, per account with counts per kind and the apps.
  */
-export const devicesUnmanagedSignIn: Check<Options> = {
+export const boundariesUnmanagedDevice: Check<Options> = {
   meta: {
-    id: "devices.unmanaged-sign-in",
+    id: "boundaries.unmanaged-device",
     category: "boundaries",
     title: { sv: "Inloggning från privat enhet", en: "Sign-in from unmanaged device" },
     description: {
