@@ -127,6 +127,16 @@ describe("end to end: the CLI audits the demo municipality", function () {
     });
   }
 
+  it("test-connection finds every demo source and says every check can run", () => {
+    const probe = runCli(["test-connection", "--config", "demo/kontokoll.demo.yaml"], workdir);
+    assert.equal(probe.status, 0, probe.stdout + probe.stderr);
+    for (const source of ["ad", "entra", "entra-signins", "entra-security", "intune", "windows-events", "password-audit"]) {
+      assert.match(probe.stdout, new RegExp(`^OK\\s+${source}\\s`, "m"), `${source} probed`);
+    }
+    const available = probe.stdout.split("\n").filter((line) => /^\s+available\s/.test(line)).length;
+    assert.equal(available, CHECKS.length, probe.stdout);
+  });
+
   it("reports only accounts of the kinds each check declares it applies to", async () => {
     const snapshot = await readSnapshot(path.join(workdir, "snapshot.json.gz"));
     const loaded = await loadConfig(path.join(demoDir, "kontokoll.demo.yaml"));

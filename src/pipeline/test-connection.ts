@@ -61,6 +61,21 @@ export async function testConnections(loaded: LoadedConfig): Promise<ConnectionR
     const folder = loaded.resolvePath(sources.entra.folder);
     record(await fileProbe("entra", `${folder}/v1.0/users.jsonl`));
     record(await fileProbe("entra-signins", `${folder}/v1.0/auditLogs/signIns.jsonl`));
+    // The export reader runs these sources when any one of their files is there.
+    record(
+      await anyFileProbe("entra-security", [
+        `${folder}/v1.0/identityProtection/riskDetections.jsonl`,
+        `${folder}/v1.0/identityProtection/riskyUsers.jsonl`,
+        `${folder}/v1.0/reports/authenticationMethods/userRegistrationDetails.jsonl`,
+      ]),
+    );
+    record(
+      await anyFileProbe("intune", [
+        `${folder}/v1.0/deviceManagement/managedDevices.jsonl`,
+        `${folder}/v1.0/deviceManagement/deviceConfigurations.jsonl`,
+        `${folder}/v1.0/deviceManagement/deviceCompliancePolicies.jsonl`,
+      ]),
+    );
   }
   for (const file of sources.windowsEvents?.files ?? []) {
     const spec = typeof file === "string" ? { path: file } : file;
@@ -100,6 +115,12 @@ async function eventFileProbe(file: string, options: EventFileOptions): Promise<
     `readable; of the first ${total} records ${counts.event} are session events, ${counts.skipped} other events, ${counts.rejected} rejected` +
     (firstRejected === undefined ? "" : ` (first: ${firstRejected})`);
   return { source: "windows-events", origin: file, ok: counts.event > 0, detail };
+}
+
+/** The first readable of several files that each feed the source; fails naming the first when none is. */
+async function anyFileProbe(source: SourceKind, files: readonly string[]): Promise<SourceProbe> {
+  const probes = await Promise.all(files.map((file) => fileProbe(source, file)));
+  return probes.find((probe) => probe.ok) ?? probes[0]!;
 }
 
 async function fileProbe(source: SourceKind, file: string): Promise<SourceProbe> {

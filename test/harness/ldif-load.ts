@@ -188,9 +188,12 @@ export async function loadLdif(dc: SambaDc, ldifFile: string, options: LoadLdifO
     const existingKeys = new Set(existingEntries.map((entry) => dnKey(entry.dn)));
     const existingDns: string[] = [];
     const toCreate: LdifEntry[] = [];
+    const existingUsers: LdifEntry[] = [];
     for (const entry of inDomain) {
-      if (existingKeys.has(dnKey(targetOf(entry.dn)!))) existingDns.push(targetOf(entry.dn)!);
-      else toCreate.push(entry);
+      if (existingKeys.has(dnKey(targetOf(entry.dn)!))) {
+        existingDns.push(targetOf(entry.dn)!);
+        if (structuralClass(entry).toLowerCase() === "user") existingUsers.push(entry);
+      } else toCreate.push(entry);
     }
 
     // Containers parents first; then computers before users, because Samba's SPN alias check
@@ -301,6 +304,12 @@ export async function loadLdif(dc: SambaDc, ldifFile: string, options: LoadLdifO
         if (whenCreated !== undefined) item.whenCreated = whenCreated.trim();
         if (pwdLastSet !== undefined) item.pwdLastSet = pwdLastSet.trim();
         if (item.whenCreated !== undefined || item.pwdLastSet !== undefined) lines.push(JSON.stringify(item));
+      }
+      // The built-in accounts the DC made itself (Administrator) keep its whenCreated, but their
+      // password age is the export's: checks judge it.
+      for (const entry of existingUsers) {
+        const pwdLastSet = firstTextOf(entry, "pwdLastSet");
+        if (pwdLastSet !== undefined) lines.push(JSON.stringify({ dn: targetOf(entry.dn)!, pwdLastSet: pwdLastSet.trim() }));
       }
       if (lines.length > 0) applyTimestampsLocally(dc, lines);
       timestampsApplied = lines.length;
