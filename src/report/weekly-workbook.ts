@@ -1,22 +1,29 @@
 import ExcelJS from "exceljs";
-import { chmod, mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { findCheck } from "../checks/registry.js";
 import { POLICY_RULES } from "../checks/policy-rules.js";
-import type { CheckMetadata, Severity } from "../checks/types.js";
 import { isExcepted } from "../findings/exceptions.js";
-import type { RunRecord, StoredFinding, Lifecycle } from "../findings/store.js";
-import type { Language } from "../i18n/language.js";
+import type { RunRecord } from "../findings/store.js";
 import { message, type MessageKey } from "../i18n/messages.js";
-import type { SourceKind } from "../snapshot/model.js";
 import { excelSafe, sheetName } from "./excel-safe.js";
 import { formatLocal, isoWeek } from "./time.js";
+import {
+  AUDIT_GAP_TEXT,
+  findingRow,
+  privateFolder,
+  SEVERITY_COLOUR,
+  SEVERITY_ORDER,
+  shownFindings,
+  SOURCE_TEXT,
+  statusText,
+  styleHeader,
+  writeWorkbookAtomically,
+  type RenderOptions,
+  type Translate,
+} from "./workbook-parts.js";
 
-export interface WeeklyReportOptions {
+export interface WeeklyReportOptions extends RenderOptions {
   outputDir: string;
-  language: Language;
-  locale: string;
-  timeZone: string;
   version: string;
   /** When the workbook is written; defaults to now. Only shown on the About sheet. */
   generatedAt?: string;
@@ -27,32 +34,6 @@ export interface WrittenReport {
   week: string;
 }
 
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-const SEVERITY_COLOUR: Record<Severity, string> = { critical: "FFC00000", high: "FFFF7C80", medium: "FFFFD966", low: "FFDDEBF7" };
-const SEVERITY_TEXT: Record<Severity, MessageKey> = {
-  critical: "severityCritical",
-  high: "severityHigh",
-  medium: "severityMedium",
-  low: "severityLow",
-};
-const LIFECYCLE_TEXT: Record<Lifecycle, MessageKey> = { new: "lifecycleNew", open: "lifecycleOpen", reopened: "lifecycleReopened" };
-const AUDIT_GAP_TEXT: Record<string, MessageKey> = {
-  "windows.lockAuditing": "auditGapLock",
-  "windows.logoffAuditing": "auditGapLogoff",
-};
-
-const SOURCE_TEXT: Record<SourceKind, MessageKey> = {
-  ad: "sourceAd",
-  entra: "sourceEntra",
-  "entra-signins": "sourceEntraSignIns",
-  "entra-security": "sourceEntraSecurity",
-  intune: "sourceIntune",
-  "windows-events": "sourceWindowsEvents",
-  "password-audit": "sourcePasswordAudit",
-};
-const HEADER_FILL: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FF1F4E78" } };
-const HEADER_FONT: Partial<ExcelJS.Font> = { bold: true, color: { argb: "FFFFFFFF" } };
-
 /**
  * Writes the IT coordinator's weekly workbook for a stored run to
  * <outputDir>/<ISO week>/kontokoll-<vecka|week>-<ISO week>.xlsx, atomically and owner-only.
@@ -61,9 +42,7 @@ export async function writeWeeklyWorkbook(run: RunRecord, options: WeeklyReportO
   const t = (key: MessageKey): string => message(key, options.language);
   const week = isoWeek(run.asOf, options.timeZone);
   const folder = path.join(options.outputDir, week);
-  await mkdir(folder, { recursive: true, mode: 0o700 });
-  await chmod(options.outputDir, 0o700);
-  await chmod(folder, 0o700);
+  await privateFolder(options.outputDir, folder);
   const file = path.join(folder, `kontokoll-${t("fileStem")}-${week}.xlsx`);
 
   const workbook = new ExcelJS.Workbook();
@@ -85,30 +64,8 @@ export async function writeWeeklyWorkbook(run: RunRecord, options: WeeklyReportO
     sheet.pageSetup = { orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 };
   }
 
-  const temporary = path.join(folder, `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    await workbook.xlsx.writeFile(temporary);
-    await chmod(temporary, 0o600);
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeWorkbookAtomically(workbook, file);
   return { file, week };
-}
-
-type Translate = (key: MessageKey) => string;
-
-function styleHeader(row: ExcelJS.Row): void {
-  row.eachCell((cell) => {
-    cell.fill = HEADER_FILL;
-    cell.font = HEADER_FONT;
-    cell.alignment = { vertical: "middle", wrapText: true };
-  });
-}
-
-function statusText(status: string, t: Translate): string {
-  return status === "ran" ? t("checkRan") : status === "disabled" ? t("checkDisabled") : t("checkNotAvailable");
 }
 
 function writeSummary(sheet: ExcelJS.Worksheet, run: RunRecord, week: string, options: WeeklyReportOptions, t: Translate): void {
@@ -200,33 +157,6 @@ function writeCheckSheet(
     row.getCell(2).fill = { type: "pattern", pattern: "solid", fgColor: { argb: SEVERITY_COLOUR[finding.severity] } };
   }
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: sorted.length + 1, column: columns.length } };
-}
-
-function findingRow(
-  finding: StoredFinding,
-  meta: CheckMetadata<unknown> | undefined,
-  options: WeeklyReportOptions,
-  t: Translate,
-): Array<string | number> {
-  const language = options.language;
-  const lifecycle = t(LIFECYCLE_TEXT[finding.lifecycle]);
-  return [
-    finding.exception?.expired === true ? `${lifecycle} (${t("exceptionExpired")} ${finding.exception.expires})` : lifecycle,
-    t(SEVERITY_TEXT[finding.severity]),
-    excelSafe(finding.account),
-    excelSafe(finding.displayName),
-    excelSafe(finding.department ?? ""),
-    excelSafe(finding.managerName === null ? "" : `${finding.managerName} (${finding.managerAccount ?? ""})`),
-    excelSafe(meta === undefined ? JSON.stringify(finding.facts) : meta.evidence[language](finding.facts)),
-    formatLocal(finding.firstSeenAt, options.locale, options.timeZone, false),
-    meta?.policyRule ?? "",
-    excelSafe(meta?.remediation[language] ?? ""),
-  ];
-}
-
-/** Findings for the main sheets: those under an exception that still holds go to their own sheet. */
-function shownFindings(check: RunRecord["checks"][number]): StoredFinding[] {
-  return check.findings.filter((finding) => !isExcepted(finding));
 }
 
 function writeExceptions(sheet: ExcelJS.Worksheet, run: RunRecord, options: WeeklyReportOptions, t: Translate): void {
