@@ -44,6 +44,16 @@ function sortedDnKeys(dns: string[]): string[] {
   return dns.map(dnKey).sort();
 }
 
+/** Polls until the condition holds or the time is up; the last answer. */
+async function eventually(condition: () => Promise<boolean>, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    if (await condition()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 function portRefuses(address: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
@@ -366,7 +376,8 @@ describe("Samba test DC harness: the scenario, read back as the least-privilege 
         if (page.done === true) break;
       }
     });
-    assert.equal(await portRefuses(dc!.address, 636), true);
+    // The kernel tears a killed process's sockets down with it, but not on our schedule on a busy machine.
+    assert.equal(await eventually(() => portRefuses(dc!.address, 636), 10_000), true);
     await dc!.restart();
     assert.notEqual(dc!.pid, oldPid);
     assert.equal(isProcessAlive(oldPid), false);

@@ -122,6 +122,7 @@ class ThrottleMiddleware implements Middleware {
     // A $batch's sub-requests were paced one by one before it was sent.
     const bucket = path === "$batch" ? undefined : bucketOf(path, query);
     const slot = bucket === undefined ? undefined : await this.gates.gate(bucket).acquire(bucket === "directory" ? resourceUnits(path, query) : 1);
+    slot?.sent();
     try {
       await this.next!.execute(context);
     } finally {

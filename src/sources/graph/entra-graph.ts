@@ -348,6 +348,7 @@ async function readMembers(
       requests.push({ id: String(index), url });
     }
     let responses: BatchResponse[];
+    for (const slot of slots) slot.sent();
     try {
       responses = await api.batch(requests);
     } finally {

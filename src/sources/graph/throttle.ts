@@ -29,19 +29,27 @@ export interface GateStatistics {
   pauses: number;
 }
 
-/** One request's place in its gate's window; `done` moves it to when the answer arrived. */
+/**
+ * One request's place in its gate's window. `sent` says the request is on its way: from then on
+ * the slot holds its place until `done` dates it from the answer.
+ */
 export interface GateSlot {
+  sent(): void;
   done(): void;
 }
 
 /**
  * A sliding-window gate: at most `requests` units start within any window. Acquisitions are served
  * in arrival order. Graph counts a request when it arrives, which we cannot see; it arrives before
- * its answer does, so a slot is dated from the answer once there is one. That way network and
- * handshake delays can never squeeze two windows' requests into one of Graph's.
+ * its answer does, so a slot is dated from the answer once there is one, and a request still in
+ * flight holds its slot until then. That way network, handshake and scheduling delays can never
+ * squeeze two windows' requests into one of Graph's.
  */
+/** How often a gate full of unanswered requests looks again. */
+const IN_FLIGHT_POLL_MS = 20;
+
 export class RateGate {
-  private starts: Array<{ at: number; cost: number }> = [];
+  private starts: Array<{ at: number; cost: number; inFlight: boolean }> = [];
   private pausedUntil = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private readonly windowMs: number;
@@ -78,25 +86,42 @@ export class RateGate {
         await this.clock.sleep(this.pausedUntil - now);
         continue;
       }
-      this.starts = this.starts.filter((start) => start.at > now - this.windowMs);
+      this.starts = this.starts.filter((start) => start.inFlight || start.at > now - this.windowMs);
       const used = this.starts.reduce((sum, start) => sum + start.cost, 0);
       if (used + cost <= this.limit.requests) {
-        const slot = { at: now, cost };
+        // Not in flight yet: slots taken for a batch still being assembled age as usual, so the
+        // batch can never wait on its own slots.
+        const slot = { at: now, cost, inFlight: false };
         this.starts.push(slot);
         this.statistics.acquired++;
         this.statistics.waitedMs += now - began;
-        return { done: () => void (slot.at = Math.max(slot.at, this.clock.now())) };
+        return {
+          sent: () => {
+            slot.at = Math.max(slot.at, this.clock.now());
+            slot.inFlight = true;
+          },
+          done: () => {
+            slot.at = Math.max(slot.at, this.clock.now());
+            slot.inFlight = false;
+          },
+        };
       }
-      // Wait until enough of the oldest starts leave the window.
-      const oldestFirst = [...this.starts].sort((a, b) => a.at - b.at);
+      // Wait until enough of the oldest answered starts leave the window; a request in flight
+      // frees nothing until its answer dates it.
+      const oldestFirst = this.starts.filter((start) => !start.inFlight).sort((a, b) => a.at - b.at);
+      const inFlight = this.starts.filter((start) => start.inFlight).reduce((sum, start) => sum + start.cost, 0);
       let freed = 0;
-      let until = now;
+      let until: number | undefined;
       for (const start of oldestFirst) {
         freed += start.cost;
-        until = start.at + this.windowMs;
-        if (used - freed + cost <= this.limit.requests) break;
+        if (used - freed + cost <= this.limit.requests) {
+          until = start.at + this.windowMs;
+          break;
+        }
       }
-      await this.clock.sleep(Math.max(1, until - now));
+      // Room depends on answers still to come: look again shortly.
+      const untilRoom = until === undefined ? Number.POSITIVE_INFINITY : until - now;
+      await this.clock.sleep(Math.max(1, inFlight > 0 ? Math.min(untilRoom, IN_FLIGHT_POLL_MS) : untilRoom));
     }
   }
 }
