@@ -260,6 +260,12 @@ function lifecycleText(finding: StoredFinding, t: Translate): string {
   return finding.exception?.expired === true ? `${text} (${t("exceptionExpired")} ${finding.exception.expires})` : text;
 }
 
+/** Points for a row whose cells wrap within their column widths (about 1.1 characters per width unit). */
+function rowHeight(values: Array<string | number>, widths: number[]): number {
+  const lines = values.map((value, index) => Math.ceil(String(value).length / Math.max(1, (widths[index] ?? 10) * 1.1)));
+  return 15 * Math.max(1, ...lines);
+}
+
 function byPerson(a: Item, b: Item, locale: string): number {
   return a.finding.displayName.localeCompare(b.finding.displayName, locale) || a.finding.account.localeCompare(b.finding.account, locale);
 }
@@ -278,16 +284,16 @@ async function writeManagerWorkbook(
   const title = (item: Item): string => item.meta?.title[language] ?? item.finding.checkId;
 
   const header: Array<{ text: string; width: number }> = [
-    { text: t("person"), width: 26 },
-    { text: t("account"), width: 24 },
-    ...(lineColumn ? [{ text: t("directManager"), width: 24 }] : []),
+    { text: t("person"), width: 22 },
+    { text: t("account"), width: 16 },
+    ...(lineColumn ? [{ text: t("directManager"), width: 20 }] : []),
     { text: t("severity"), width: 11 },
-    { text: t("whatIsWrong"), width: 30 },
-    { text: t("details"), width: 60 },
-    { text: t("whatToDo"), width: 60 },
-    { text: t("rule"), width: 40 },
-    { text: t("since"), width: 12 },
-    { text: t("lifecycle"), width: 12 },
+    { text: t("whatIsWrong"), width: 24 },
+    { text: t("details"), width: 45 },
+    { text: t("whatToDo"), width: 45 },
+    { text: t("rule"), width: 30 },
+    { text: t("since"), width: 11 },
+    { text: t("lifecycle"), width: 11 },
   ];
   const intro = [
     [`${t("managerTitle")} — ${t("week")} ${week}`],
@@ -318,7 +324,7 @@ async function writeManagerWorkbook(
   if (sorted.length === 0) todo.addRow([t("managerNothingToDo")]).commit();
   for (const item of sorted) {
     const { finding, meta } = item;
-    const row = todo.addRow([
+    const values = [
       excelSafe(finding.displayName),
       excelSafe(finding.account),
       ...(lineColumn ? [excelSafe(finding.managerName ?? "")] : []),
@@ -329,7 +335,10 @@ async function writeManagerWorkbook(
       excelSafe(ruleText(meta, options)),
       formatLocal(finding.firstSeenAt, options.locale, options.timeZone, false),
       lifecycleText(finding, t),
-    ]);
+    ];
+    const row = todo.addRow(values);
+    // Wrapped text: a streamed row gets no automatic height, so it is estimated from the longest cell.
+    row.height = rowHeight(values, header.map((column) => column.width));
     row.getCell(lineColumn ? 4 : 3).fill = { type: "pattern", pattern: "solid", fgColor: { argb: SEVERITY_COLOUR[finding.severity] } };
     row.alignment = { vertical: "top", wrapText: true };
     row.commit();
