@@ -7,7 +7,7 @@ import type { EvidenceFacts, Severity } from "../src/checks/types.js";
 import type { ManagerEntry } from "../src/findings/managers.js";
 import { FindingsStore, type Lifecycle, type RunRecord, type StoredFinding } from "../src/findings/store.js";
 import { excelSafe } from "../src/report/excel-safe.js";
-import { safeFileName, writeManagerWorkbooks, type ManagerReports, type ManagerWorkbookOptions } from "../src/report/manager-workbooks.js";
+import { planManagerWorkbooks, safeFileName, writeManagerIndexSheet, writeManagerWorkbooks, type ManagerReports, type ManagerWorkbookOptions } from "../src/report/manager-workbooks.js";
 
 const HOSTILE_PATH = "../../etc/x";
 const HOSTILE_FORMULA = '=HYPERLINK("http://evil.example/","klick")';
@@ -333,6 +333,16 @@ describe("manager workbooks", () => {
     assert.deepEqual(unassigned, [["Inaktiva konton", 1], ["Konton som aldrig använts", 1]]);
     const texts = cellTexts(index);
     assert.ok(texts.includes("Chefer utan avvikelser (ingen arbetsbok)"));
+
+    // The same index without writing anything, onto a sheet of an ordinary (in-memory) workbook.
+    const planned = planManagerWorkbooks(runRecord(), options());
+    assert.deepEqual(planned, reports);
+    const weekly = new ExcelJS.Workbook();
+    writeManagerIndexSheet(weekly.addWorksheet("Chefer"), planned, options());
+    const file = path.join(dir, "weekly.xlsx");
+    await weekly.xlsx.writeFile(file);
+    const reread = await read(file);
+    assert.deepEqual(toDoRows(reread.getWorksheet("Chefer")!, "Chef").map((row) => row.cells), rows.map((row) => row.cells));
   });
 
   it("keeps the previous workbooks when writing fails, and drops those of managers who no longer have findings", async () => {

@@ -158,20 +158,17 @@ export function assignFindings(run: RunRecord, scope: ManagerScope): { recipient
 }
 
 /**
- * Writes reports/<ISO week>/<chefer|managers>/: one workbook per manager and the index. The folder
- * is built beside its place and swapped in whole, so a failed run leaves the previous one as it
- * was and no workbook of a manager who no longer has findings stays behind.
+ * Which manager gets which file with what, without writing anything: what the index shows. The
+ * weekly workbook can put it on a sheet of its own with writeManagerIndexSheet().
  */
-export async function writeManagerWorkbooks(run: RunRecord, options: ManagerWorkbookOptions): Promise<ManagerReports> {
+export function planManagerWorkbooks(run: RunRecord, options: ManagerWorkbookOptions): ManagerReports {
+  return plan(run, options).reports;
+}
+
+function plan(run: RunRecord, options: ManagerWorkbookOptions): { reports: ManagerReports; recipients: Map<string, Recipient> } {
   const t: Translate = (key: MessageKey) => message(key, options.language);
   const week = isoWeek(run.asOf, options.timeZone);
-  const weekFolder = path.join(options.outputDir, week);
-  await privateFolder(options.outputDir, weekFolder);
-  const folderName = safeFileName(options.folder ?? t("managersFolder"), new Set(), "managers");
-  const target = path.join(weekFolder, folderName);
-  const staging = path.join(weekFolder, `.${folderName}.${process.pid}.tmp`);
-  const previous = path.join(weekFolder, `.${folderName}.${process.pid}.old`);
-
+  const folder = path.join(options.outputDir, week, safeFileName(options.folder ?? t("managersFolder"), new Set(), "managers"));
   const { recipients, unassigned } = assignFindings(run, options.scope);
   for (const entry of options.withoutFindings === "write" ? (run.managers ?? []) : []) {
     if (!recipients.has(entry.identityId)) recipients.set(entry.identityId, { identityId: entry.identityId, name: entry.name, account: entry.account, findings: [], exceptions: [] });
@@ -180,37 +177,56 @@ export async function writeManagerWorkbooks(run: RunRecord, options: ManagerWork
   const chosen = [...recipients.values()]
     .filter((entry) => entry.findings.length > 0 || options.withoutFindings === "write")
     .sort((a, b) => a.name.localeCompare(b.name, options.locale) || a.account.localeCompare(b.account, options.locale) || a.identityId.localeCompare(b.identityId));
+  const taken = new Set<string>([t("managerIndexFileStem").toLowerCase()]);
+  const files = chosen.map(
+    (entry): ManagerFile => ({
+      managerIdentityId: entry.identityId,
+      managerName: entry.name,
+      managerAccount: entry.account,
+      file: path.join(folder, `${safeFileName(`${entry.name} (${entry.account})`, taken)}.xlsx`),
+      findings: entry.findings.length,
+      people: new Set(entry.findings.map((item) => item.finding.subjectKey)).size,
+      high: entry.findings.filter((item) => item.finding.severity === "high" || item.finding.severity === "critical").length,
+      new: entry.findings.filter((item) => item.finding.lifecycle === "new").length,
+      exceptions: entry.exceptions.length,
+    }),
+  );
+  return {
+    reports: {
+      week,
+      scope: options.scope,
+      folder,
+      index: path.join(folder, `${t("managerIndexFileStem")}.xlsx`),
+      files,
+      skipped: known.size - files.length,
+      unassigned: [...unassigned.entries()].map(([checkId, count]) => ({ checkId, count })),
+    },
+    recipients,
+  };
+}
+
+/**
+ * Writes reports/<ISO week>/<chefer|managers>/: one workbook per manager and the index. The folder
+ * is built beside its place and swapped in whole, so a failed run leaves the previous one as it
+ * was and no workbook of a manager who no longer has findings stays behind.
+ */
+export async function writeManagerWorkbooks(run: RunRecord, options: ManagerWorkbookOptions): Promise<ManagerReports> {
+  const t: Translate = (key: MessageKey) => message(key, options.language);
+  const { reports, recipients } = plan(run, options);
+  const target = reports.folder;
+  const weekFolder = path.dirname(target);
+  await privateFolder(options.outputDir, weekFolder);
+  const staging = path.join(weekFolder, `.${path.basename(target)}.${process.pid}.tmp`);
+  const previous = path.join(weekFolder, `.${path.basename(target)}.${process.pid}.old`);
 
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { mode: 0o700 });
   await chmod(staging, 0o700);
   try {
-    const taken = new Set<string>([t("managerIndexFileStem").toLowerCase()]);
-    const files: ManagerFile[] = [];
-    for (const entry of chosen) {
-      const fileName = `${safeFileName(`${entry.name} (${entry.account})`, taken)}.xlsx`;
-      await writeStreaming(path.join(staging, fileName), (workbook) => writeManagerWorkbook(workbook, entry, run, week, options, t));
-      files.push({
-        managerIdentityId: entry.identityId,
-        managerName: entry.name,
-        managerAccount: entry.account,
-        file: path.join(target, fileName),
-        findings: entry.findings.length,
-        people: new Set(entry.findings.map((item) => item.finding.subjectKey)).size,
-        high: entry.findings.filter((item) => item.finding.severity === "high" || item.finding.severity === "critical").length,
-        new: entry.findings.filter((item) => item.finding.lifecycle === "new").length,
-        exceptions: entry.exceptions.length,
-      });
+    for (const file of reports.files) {
+      const entry = recipients.get(file.managerIdentityId)!;
+      await writeStreaming(path.join(staging, path.basename(file.file)), (workbook) => writeManagerWorkbook(workbook, entry, run, reports.week, options, t));
     }
-    const reports: ManagerReports = {
-      week,
-      scope: options.scope,
-      folder: target,
-      index: path.join(target, `${t("managerIndexFileStem")}.xlsx`),
-      files,
-      skipped: known.size - files.length,
-      unassigned: [...unassigned.entries()].map(([checkId, count]) => ({ checkId, count })),
-    };
     await writeStreaming(path.join(staging, path.basename(reports.index)), (workbook) => {
       writeManagerIndexSheet(workbook.addWorksheet(t("managerIndexSheet"), { pageSetup: PAGE_SETUP }), reports, options);
     });
