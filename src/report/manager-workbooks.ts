@@ -176,7 +176,7 @@ function plan(run: RunRecord, options: ManagerWorkbookOptions): { reports: Manag
   const known = new Set([...recipients.keys(), ...(run.managers ?? []).map((entry) => entry.identityId)]);
   const chosen = [...recipients.values()]
     .filter((entry) => entry.findings.length > 0 || options.withoutFindings === "write")
-    .sort((a, b) => a.name.localeCompare(b.name, options.locale) || a.account.localeCompare(b.account, options.locale) || a.identityId.localeCompare(b.identityId));
+    .sort((a, b) => collator(options.locale).compare(a.name, b.name) || collator(options.locale).compare(a.account, b.account) || (a.identityId < b.identityId ? -1 : a.identityId > b.identityId ? 1 : 0));
   const taken = new Set<string>([t("managerIndexFileStem").toLowerCase()]);
   const files = chosen.map(
     (entry): ManagerFile => ({
@@ -282,8 +282,32 @@ function rowHeight(values: Array<string | number>, widths: number[]): number {
   return 15 * Math.max(1, ...lines);
 }
 
+/**
+ * One collator and one date format per locale and zone, made once: `localeCompare(x, locale)` and a
+ * new Intl.DateTimeFormat per cell each build an ICU object whose native memory waits for the
+ * garbage collector, which made a few hundred workbooks cost hundreds of MB.
+ */
+const collators = new Map<string, Intl.Collator>();
+function collator(locale: string): Intl.Collator {
+  let found = collators.get(locale);
+  if (found === undefined) collators.set(locale, (found = new Intl.Collator(locale)));
+  return found;
+}
+
+const localDates = new Map<string, string>();
+function localDate(instant: string, options: RenderOptions): string {
+  const key = `${options.locale}\u0000${options.timeZone}\u0000${instant}`;
+  let found = localDates.get(key);
+  if (found === undefined) {
+    if (localDates.size > 10_000) localDates.clear();
+    localDates.set(key, (found = formatLocal(instant, options.locale, options.timeZone, false)));
+  }
+  return found;
+}
+
 function byPerson(a: Item, b: Item, locale: string): number {
-  return a.finding.displayName.localeCompare(b.finding.displayName, locale) || a.finding.account.localeCompare(b.finding.account, locale);
+  const compare = collator(locale).compare;
+  return compare(a.finding.displayName, b.finding.displayName) || compare(a.finding.account, b.finding.account);
 }
 
 async function writeManagerWorkbook(
@@ -335,7 +359,7 @@ async function writeManagerWorkbook(
   styleHeader(headerRow);
   headerRow.commit();
   const sorted = [...entry.findings].sort(
-    (a, b) => SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || byPerson(a, b, options.locale) || title(a).localeCompare(title(b), options.locale),
+    (a, b) => SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || byPerson(a, b, options.locale) || collator(options.locale).compare(title(a), title(b)),
   );
   if (sorted.length === 0) todo.addRow([t("managerNothingToDo")]).commit();
   for (const item of sorted) {
@@ -349,7 +373,7 @@ async function writeManagerWorkbook(
       excelSafe(meta === undefined ? "" : meta.evidence[language](finding.facts)),
       excelSafe(meta?.remediation[language] ?? ""),
       excelSafe(ruleText(meta, options)),
-      formatLocal(finding.firstSeenAt, options.locale, options.timeZone, false),
+      localDate(finding.firstSeenAt, options),
       lifecycleText(finding, t),
     ];
     const row = todo.addRow(values);
