@@ -5,6 +5,8 @@ import path from "node:path";
 import ExcelJS from "exceljs";
 import type { EvidenceFacts, Severity } from "../src/checks/types.js";
 import type { ManagerEntry } from "../src/findings/managers.js";
+import { readFileSync } from "node:fs";
+import { ConfigError, parseConfig } from "../src/config/load.js";
 import { FindingsStore, type Lifecycle, type RunRecord, type StoredFinding } from "../src/findings/store.js";
 import { excelSafe } from "../src/report/excel-safe.js";
 import { planManagerWorkbooks, safeFileName, writeManagerIndexSheet, writeManagerWorkbooks, type ManagerReports, type ManagerWorkbookOptions } from "../src/report/manager-workbooks.js";
@@ -373,6 +375,21 @@ describe("manager workbooks", () => {
       assert.equal(store.loadRun(older).managers, undefined);
     } finally {
       store.close();
+    }
+  });
+
+  it("configuration: defaults, and a clear error for a folder that is a path or an unknown scope", () => {
+    const demo = readFileSync(path.resolve("demo/kontokoll.demo.yaml"), "utf8");
+    const parse = (text: string): ReturnType<typeof parseConfig> => parseConfig(text, "managers.yaml", path.resolve("demo/managers.yaml"));
+    assert.deepEqual(parse(demo).config.report.managers, { enabled: true, scope: "direct", withoutFindings: "skip" });
+    for (const [block, key] of [
+      ["  managers: { folder: ../x }", "report.managers.folder"],
+      ["  managers: { folder: .hidden }", "report.managers.folder"],
+      ["  managers: { scope: everyone }", "report.managers.scope"],
+    ] as const) {
+      const text = demo.replace("  outputDir: ../reports\n", `  outputDir: ../reports\n${block}\n`);
+      assert.notEqual(text, demo);
+      assert.throws(() => parse(text), (error: unknown) => error instanceof ConfigError && error.message.includes(key) && error.message.includes("managers.yaml:"), block);
     }
   });
 });
