@@ -81,6 +81,61 @@ describe("end to end: the CLI audits the demo municipality", function () {
     );
   });
 
+  it("gives every manager a workbook with only their own staff, as the snapshot's manager relations say, and indexes them", async () => {
+    assert.match(audit.stdout, /Manager workbooks: \d+ in /);
+    const snapshot = await readSnapshot(path.join(workdir, "snapshot.json.gz"));
+    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+    const identityOfName = new Map<string, (typeof snapshot.identities)[number]>();
+    for (const identity of snapshot.identities) {
+      identityOfName.set(identity.id.toLowerCase(), identity);
+      for (const key of identity.accountKeys) {
+        const account = accountsByKey.get(key);
+        for (const name of [account?.samAccountName, account?.userPrincipalName]) if (name !== undefined) identityOfName.set(name.toLowerCase(), identity);
+      }
+    }
+    const folder = path.join(workdir, "reports", "2026-W47", "chefer");
+    assert.equal(statSync(folder).mode & 0o777, 0o700);
+    const files = readdirSync(folder).filter((name) => name !== "00-förteckning.xlsx");
+    assert.ok(files.length >= 5, `several managers got a workbook (${files.length})`);
+    let rowsChecked = 0;
+    const counts = new Map<string, number>();
+    for (const name of files) {
+      const file = path.join(folder, name);
+      assert.equal(statSync(file).mode & 0o777, 0o600, name);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile(file);
+      const todo = book.getWorksheet("Att göra")!;
+      const managerAccount = /\(([^()]*)\)$/.exec(String(todo.getRow(2).getCell(2).value))?.[1] ?? "";
+      const manager = identityOfName.get(managerAccount.toLowerCase());
+      assert.ok(manager !== undefined, `${name}: the manager ${managerAccount} is in the snapshot`);
+      let header = 0;
+      todo.eachRow((row, number) => {
+        if (header === 0 && row.getCell(1).value === "Person") header = number;
+      });
+      let rows = 0;
+      for (let number = header + 1; number <= todo.rowCount; number++) {
+        const account = todo.getRow(number).getCell(2).value;
+        if (typeof account !== "string" || account === "") break;
+        const person = identityOfName.get(account.replace(/^'/, "").toLowerCase());
+        assert.ok(person !== undefined, `${name}: ${account} is in the snapshot`);
+        assert.equal(person.managerIdentityId, manager.id, `${name}: ${account} reports to ${managerAccount}`);
+        rows++;
+      }
+      assert.ok(rows > 0, `${name} lists something to do`);
+      rowsChecked += rows;
+      counts.set(name, rows);
+    }
+    const index = new ExcelJS.Workbook();
+    await index.xlsx.readFile(path.join(folder, "00-förteckning.xlsx"));
+    const listed = new Map<string, number>();
+    index.getWorksheet("Chefer")!.eachRow((row) => {
+      const fileName = row.getCell(3).value;
+      if (typeof fileName === "string" && fileName.endsWith(".xlsx")) listed.set(fileName.replace(/^'/, ""), Number(row.getCell(4).value));
+    });
+    assert.deepEqual(new Map([...listed].sort()), new Map([...counts].sort()), "the index lists every workbook with its number of findings");
+    assert.ok(rowsChecked > 0);
+  });
+
   it("has a summary, one sheet per check with a frozen, filtered header, coverage and about sheets", () => {
     const names = workbook.worksheets.map((sheet) => sheet.name);
     assert.equal(names[0], "Sammanfattning");

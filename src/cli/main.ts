@@ -73,8 +73,9 @@ export function buildProgram(): Command {
     .option("--run <id>", "run number to report", parseRunId)
     .action(async (options: { config: string; run?: number }) => {
       const loaded = await loadConfig(options.config);
-      const { report } = await reportStoredRun(loaded, options.run);
+      const { report, managerReports } = await reportStoredRun(loaded, options.run);
       process.stdout.write(`Weekly workbook: ${report.file}\n`);
+      if (managerReports !== undefined) process.stdout.write(`Manager workbooks: ${managerReports.files.length} in ${managerReports.folder}\n`);
     });
 
   program

@@ -44,6 +44,10 @@ export function auditSummary(result: AuditResult, elapsedMs: number): string {
   for (const problem of run.exceptionProblems) lines.push(`  exceptions register line ${problem.line}: ${problem.message}`);
   lines.push("");
   lines.push(result.report === undefined ? "No report written (--no-report)." : `Weekly workbook: ${result.report.file}`);
+  if (result.managerReports !== undefined) {
+    const { files, folder } = result.managerReports;
+    lines.push(`Manager workbooks: ${files.length} in ${folder}`);
+  }
   lines.push(`Done in ${(elapsedMs / 1000).toFixed(1)} s.`);
   return lines.join("\n");
 }

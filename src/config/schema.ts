@@ -279,6 +279,23 @@ export const configSchema = z.strictObject({
       language: z.enum(LANGUAGES).default("sv"),
       /** Folder that receives reports/<ISO week>/ (relative to this config file). */
       outputDir: z.string().default("../reports"),
+      /** One workbook per manager with only their own staff's findings, plus an index for the coordinator. */
+      managers: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          /** direct: a manager gets their direct reports' findings; reporting-line: also those of every team below them. */
+          scope: z.enum(["direct", "reporting-line"]).default("direct"),
+          /** skip: managers whose staff have no findings get no workbook; write: they get one that says so. */
+          withoutFindings: z.enum(["skip", "write"]).default("skip"),
+          /** Folder inside reports/<ISO week>/; default "chefer" (Swedish reports) or "managers" (English). */
+          folder: z
+            .string()
+            .regex(/^[^/\\:*?"<>|\u0000-\u001f.][^/\\:*?"<>|\u0000-\u001f]{0,63}$/u, "expected a plain folder name (no path separators, no leading dot)")
+            .optional(),
+          /** Whom managers ask about the workbook (name, mail or phone); default: "the IT coordinator". */
+          contact: z.string().min(1).max(200).optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   storage: z

@@ -5,6 +5,7 @@ import { faultPoint } from "../faults.js";
 import { openSqlite, type SqlDatabase } from "./sqlite.js";
 import { isExcepted, type ExceptionProblem } from "./exceptions.js";
 import type { CheckResult, Finding } from "./finding.js";
+import type { ManagerEntry } from "./managers.js";
 
 export type Lifecycle = "new" | "open" | "reopened";
 
@@ -27,6 +28,8 @@ export interface RunHeader {
   week: string;
   /** Exceptions in the register that name unknown accounts, groups or checks. */
   exceptionProblems: ExceptionProblem[];
+  /** The directory's managers and whom they report to (absent for runs recorded before it was kept). */
+  managers?: ManagerEntry[];
 }
 
 export interface NewRun extends RunHeader {
@@ -173,6 +176,8 @@ export const MIGRATIONS: readonly string[] = [
      at TEXT NOT NULL,
      updated_at TEXT NOT NULL
    );`,
+  // The managers and their reporting lines as each run saw them, for the manager workbooks (NULL: not kept).
+  `ALTER TABLE runs ADD COLUMN managers_json TEXT;`,
 ];
 
 /**
@@ -224,8 +229,8 @@ export class FindingsStore {
   /** Records a run and advances every finding's lifecycle, atomically. Returns the run id. */
   recordRun(run: NewRun): number {
     const insertRun = this.db.prepare(
-      `INSERT INTO runs (started_at, finished_at, as_of, window_start, window_end, organisation, config_file, config_fingerprint, coverage_json, checks_json, week, exception_problems_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (started_at, finished_at, as_of, window_start, window_end, organisation, config_file, config_fingerprint, coverage_json, checks_json, week, exception_problems_json, managers_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const selectFinding = this.db.prepare<{ status: string }>(`SELECT status FROM findings WHERE id = ?`);
     const insertFinding = this.db.prepare(
@@ -267,6 +272,7 @@ export class FindingsStore {
           JSON.stringify(checksWithoutFindings),
           run.week,
           JSON.stringify(run.exceptionProblems),
+          run.managers === undefined ? null : JSON.stringify(run.managers),
         ).lastInsertRowid,
       );
       for (const check of run.checks) {
@@ -488,6 +494,7 @@ export class FindingsStore {
       coverage: JSON.parse(String(run.coverage_json)) as Coverage,
       week: String(run.week),
       exceptionProblems: JSON.parse(String(run.exception_problems_json)) as ExceptionProblem[],
+      ...(typeof run.managers_json === "string" ? { managers: JSON.parse(run.managers_json) as ManagerEntry[] } : {}),
       checks,
       resolved,
     };

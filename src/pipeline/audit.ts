@@ -4,12 +4,14 @@ import { CHECKS } from "../checks/registry.js";
 import { runChecks } from "../checks/run.js";
 import { checkContextOf } from "./check-context.js";
 import { resolveFindings } from "../findings/finding.js";
+import { managerRoster } from "../findings/managers.js";
 import { applyExceptions, loadExceptions, type ExceptionRegister } from "../findings/exceptions.js";
 import { acquireRunLock } from "../findings/lock.js";
 import { FindingsStore, type PurgeResult, type RunRecord } from "../findings/store.js";
 import { isoWeek } from "../report/time.js";
 import type { Logger } from "../log.js";
 import { writeWeeklyWorkbook, type WrittenReport } from "../report/weekly-workbook.js";
+import { writeManagerWorkbooks, type ManagerReports } from "../report/manager-workbooks.js";
 import { buildSnapshot } from "../snapshot/build.js";
 import { readSnapshot, writeSnapshot } from "../snapshot/io.js";
 import type { Snapshot } from "../snapshot/model.js";
@@ -33,6 +35,8 @@ export interface AuditResult {
   runId: number;
   run: RunRecord;
   report?: WrittenReport;
+  /** The manager workbooks and their index (absent when report.managers.enabled is false). */
+  managerReports?: ManagerReports;
 }
 
 export function stateFile(loaded: LoadedConfig): string {
@@ -115,6 +119,7 @@ async function auditWithStore(
     coverage: snapshot.coverage,
     week: isoWeek(snapshot.collectedAt, timeZone),
     exceptionProblems: problems,
+    managers: managerRoster(snapshot),
     checks: results,
   });
   const purged = purgeExpired(store, loaded, snapshot.collectedAt);
@@ -122,7 +127,9 @@ async function auditWithStore(
   const run = store.loadRun(runId);
   const report = options.writeReport ? await writeReport(loaded, run) : undefined;
   if (report !== undefined) options.log.info({ file: report.file }, "weekly workbook written");
-  return report === undefined ? { runId, run } : { runId, run, report };
+  const managerReports = options.writeReport ? await writeManagerReports(loaded, run) : undefined;
+  if (managerReports !== undefined) options.log.info({ folder: managerReports.folder, files: managerReports.files.length }, "manager workbooks written");
+  return { runId, run, ...(report === undefined ? {} : { report }), ...(managerReports === undefined ? {} : { managerReports }) };
 }
 
 /** Applies the configured retention, measured back from `asOf`. */
@@ -154,13 +161,18 @@ export function openStore(loaded: LoadedConfig): FindingsStore {
 }
 
 /** Writes the weekly workbook for a stored run (the latest when none is named). */
-export async function reportStoredRun(loaded: LoadedConfig, runId?: number): Promise<{ run: RunRecord; report: WrittenReport }> {
+export async function reportStoredRun(
+  loaded: LoadedConfig,
+  runId?: number,
+): Promise<{ run: RunRecord; report: WrittenReport; managerReports?: ManagerReports }> {
   const store = FindingsStore.open(stateFile(loaded));
   try {
     const id = runId ?? store.latestRunId();
     if (id === undefined) throw new Error(`no audit has been recorded yet in ${stateFile(loaded)}; run "kontokoll audit" first`);
     const run = store.loadRun(id);
-    return { run, report: await writeReport(loaded, run) };
+    const report = await writeReport(loaded, run);
+    const managerReports = await writeManagerReports(loaded, run);
+    return { run, report, ...(managerReports === undefined ? {} : { managerReports }) };
   } finally {
     store.close();
   }
@@ -174,6 +186,22 @@ async function writeReport(loaded: LoadedConfig, run: RunRecord): Promise<Writte
     locale: organisation.locale,
     timeZone: organisation.timeZone,
     version: VERSION,
+  });
+}
+
+/** One workbook per manager and the coordinator's index, unless report.managers.enabled is false. */
+async function writeManagerReports(loaded: LoadedConfig, run: RunRecord): Promise<ManagerReports | undefined> {
+  const { organisation, report } = loaded.config;
+  if (!report.managers.enabled) return undefined;
+  return writeManagerWorkbooks(run, {
+    outputDir: loaded.resolvePath(report.outputDir),
+    language: report.language,
+    locale: organisation.locale,
+    timeZone: organisation.timeZone,
+    scope: report.managers.scope,
+    withoutFindings: report.managers.withoutFindings,
+    ...(report.managers.folder === undefined ? {} : { folder: report.managers.folder }),
+    ...(report.managers.contact === undefined ? {} : { contact: report.managers.contact }),
   });
 }
 
