@@ -80,7 +80,7 @@ describe("weekly workbook", () => {
     await workbook.xlsx.readFile(written.file);
     assert.deepEqual(
       workbook.worksheets.map((sheet) => sheet.name),
-      ["Summary", "Inactive accounts", "Accounts never used", "Disabled accounts in groups", "Accepted exceptions", "Data coverage", "About"],
+      ["Summary", "New this week", "Resolved this week", "Inactive accounts", "Accounts never used", "Disabled accounts in groups", "Accepted exceptions", "Data coverage", "About"],
     );
     const inactive = workbook.getWorksheet("Inactive accounts")!;
     const row = inactive.getRow(2).values as unknown[];

@@ -120,7 +120,7 @@ async function auditWithStore(
   const purged = purgeExpired(store, loaded, snapshot.collectedAt);
   options.log.info({ ...purged }, "retention purge");
   const run = store.loadRun(runId);
-  const report = options.writeReport ? await writeReport(loaded, run) : undefined;
+  const report = options.writeReport ? await writeReport(loaded, run, store) : undefined;
   if (report !== undefined) options.log.info({ file: report.file }, "weekly workbook written");
   return report === undefined ? { runId, run } : { runId, run, report };
 }
@@ -160,15 +160,17 @@ export async function reportStoredRun(loaded: LoadedConfig, runId?: number): Pro
     const id = runId ?? store.latestRunId();
     if (id === undefined) throw new Error(`no audit has been recorded yet in ${stateFile(loaded)}; run "kontokoll audit" first`);
     const run = store.loadRun(id);
-    return { run, report: await writeReport(loaded, run) };
+    return { run, report: await writeReport(loaded, run, store) };
   } finally {
     store.close();
   }
 }
 
-async function writeReport(loaded: LoadedConfig, run: RunRecord): Promise<WrittenReport> {
+async function writeReport(loaded: LoadedConfig, run: RunRecord, store: FindingsStore): Promise<WrittenReport> {
   const { organisation, report } = loaded.config;
   return writeWeeklyWorkbook(run, {
+    // The weeks up to the run's own (an older run's report ends at its week), for the 12-week trend.
+    trend: store.weeklyCounts(TREND_LOOKBACK_WEEKS).filter((count) => count.week <= run.week),
     outputDir: loaded.resolvePath(report.outputDir),
     language: report.language,
     locale: organisation.locale,
@@ -176,6 +178,9 @@ async function writeReport(loaded: LoadedConfig, run: RunRecord): Promise<Writte
     version: VERSION,
   });
 }
+
+/** Weekly counts read for the trend: enough to end the trend at any run the retention keeps. */
+const TREND_LOOKBACK_WEEKS = 520;
 
 async function obtainSnapshot(loaded: LoadedConfig, options: AuditOptions, startedAt: string, store: FindingsStore): Promise<Snapshot> {
   if (options.snapshotIn !== undefined) return readSnapshot(options.snapshotIn);
