@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
@@ -352,6 +353,32 @@ describe("weekly workbook: summary, trend, new and resolved, portal links", () =
     const zip = await JSZip.loadAsync(readFileSync(written.file));
     assert.match(await zip.file("xl/charts/chart1.xml")!.async("string"), /<a:t>Utvecklingen de senaste 12 veckorna<\/a:t>/);
     assert.deepEqual(readdirSync(path.dirname(written.file)), ["kontokoll-vecka-2026-W47.xlsx"]);
+  });
+
+  it("LibreOffice reads the chart as a line chart over the trend table and prints the workbook", async function () {
+    const soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].find((candidate) => existsSync(candidate));
+    if (soffice === undefined) {
+      // CI installs LibreOffice; a developer machine without it cannot run this one test.
+      if (process.env.CI !== undefined) assert.fail("LibreOffice is required in CI");
+      this.skip();
+    }
+    const written = await writeWeeklyWorkbook(busyRun(), { ...english(), language: "sv", locale: "sv-SE" });
+    const outDir = path.join(dir, "libreoffice");
+    for (const format of ["ods", "pdf"]) {
+      const result: SpawnSyncReturns<string> = spawnSync(
+        soffice!,
+        [`-env:UserInstallation=file://${path.join(dir, "lo-profile")}`, "--headless", "--convert-to", format, "--outdir", outDir, written.file],
+        { encoding: "utf8", timeout: 180_000 },
+      );
+      assert.equal(result.status, 0, result.stderr);
+    }
+    assert.ok(statSync(path.join(outDir, "kontokoll-vecka-2026-W47.pdf")).size > 10_000, "a printed workbook");
+    const ods = await JSZip.loadAsync(readFileSync(path.join(outDir, "kontokoll-vecka-2026-W47.ods")));
+    const chart = await ods.file("Object 1/content.xml")?.async("string");
+    assert.ok(chart !== undefined, "the chart became an embedded chart object");
+    assert.match(chart, /chart:class="chart:line"/);
+    const series = [...chart.matchAll(/chart:values-cell-range-address="([^"]+)"/g)].map((match) => match[1]);
+    assert.deepEqual(series, ["Sammanfattning.B16:Sammanfattning.B27", "Sammanfattning.C16:Sammanfattning.C27", "Sammanfattning.D16:Sammanfattning.D27"]);
   });
 
   it("shows this run's own week in the trend when the store gave no counts", async () => {
