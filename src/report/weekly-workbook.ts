@@ -54,6 +54,8 @@ type Check = RunRecord["checks"][number];
 const COUNT_FORMAT = "#,##0";
 const SUMMARY_FIRST_WIDTH = 46;
 const SUMMARY_WIDTH = 15;
+/** The top risks' sentence spans columns E to this one (M), as wide as the trend chart's right edge. */
+const RISK_TEXT_LAST_COLUMN = 13;
 const LINK_FONT: Partial<ExcelJS.Font> = { color: { argb: "FF0563C1" }, underline: true };
 const PAGE_SETUP: Partial<ExcelJS.PageSetup> = { orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 };
 const FROZEN_HEADER: Array<Partial<ExcelJS.WorksheetView>> = [{ state: "frozen", ySplit: 1 }];
@@ -277,8 +279,14 @@ function writeSummary(
     styleHeader(sheet.addRow([t("check"), t("severityCritical"), t("severityHigh"), t("new"), t("whatItMeans")]));
     for (const risk of risks) {
       const meta = findCheck(risk.check.checkId)?.meta;
-      const row = sheet.addRow([titleOf(risk.check.checkId, options), risk.critical, risk.high, risk.fresh, meta?.description[options.language] ?? ""]);
+      const description = meta?.description[options.language] ?? "";
+      const row = sheet.addRow([titleOf(risk.check.checkId, options), risk.critical, risk.high, risk.fresh, description]);
       countCells(row, 2, 4);
+      for (let column = 1; column <= 4; column++) row.getCell(column).alignment = { vertical: "top" };
+      // The sentence wraps over the columns beside the counts, so the printed page keeps its width.
+      sheet.mergeCells(row.number, 5, row.number, RISK_TEXT_LAST_COLUMN);
+      row.getCell(5).alignment = { wrapText: true, vertical: "top" };
+      row.height = 15 * Math.max(1, Math.ceil(description.length / ((RISK_TEXT_LAST_COLUMN - 4) * SUMMARY_WIDTH * 0.9)));
       if (risk.critical > 0) {
         row.getCell(2).fill = { type: "pattern", pattern: "solid", fgColor: { argb: SEVERITY_COLOUR.critical } };
         row.getCell(2).font = { bold: true, color: { argb: "FFFFFFFF" } };
