@@ -1,4 +1,5 @@
 import ExcelJS from "exceljs";
+import { createWriteStream } from "node:fs";
 import { chmod, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { findCheck } from "../checks/registry.js";
@@ -74,16 +75,17 @@ export async function writeWeeklyWorkbook(run: RunRecord, options: WeeklyReportO
   const temporary = path.join(folder, `.${path.basename(file)}.${process.pid}.tmp`);
   const dates = dateCells(options);
 
+  // Owner-only from the first byte; closed here if rendering fails half-way.
+  const output = createWriteStream(temporary, { mode: 0o600 });
   try {
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: temporary, useStyles: true, useSharedStrings: false });
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
     workbook.creator = "kontokoll";
     workbook.created = new Date(options.generatedAt ?? Date.now());
     const taken = new Set<string>();
     const add = (name: string, frozen: boolean): WorksheetWriter =>
       workbook.addWorksheet(sheetName(name, taken), { pageSetup: PAGE_SETUP, ...(frozen ? { views: FROZEN_HEADER } : {}) });
 
-    const summaryName = t("sheetSummary");
-    const summary = add(summaryName, false);
+    const summary = add(t("sheetSummary"), false);
     const trend = trendOf(run, week, options.trend ?? []);
     const layout = writeSummary(summary, run, week, trend, options, t);
     summary.commit();
@@ -101,7 +103,7 @@ export async function writeWeeklyWorkbook(run: RunRecord, options: WeeklyReportO
     // The streaming writer names the first sheet's part sheet1.xml.
     await addLineChart(temporary, {
       sheetPart: "xl/worksheets/sheet1.xml",
-      sheetName: summaryName,
+      sheetName: summary.name,
       title: t("trend"),
       categoriesRange: `A${layout.trendFirstRow}:A${layout.trendLastRow}`,
       categories: trend.map((point) => point.week),
@@ -117,6 +119,7 @@ export async function writeWeeklyWorkbook(run: RunRecord, options: WeeklyReportO
     await chmod(temporary, 0o600);
     await rename(temporary, file);
   } catch (error) {
+    output.destroy();
     await rm(temporary, { force: true });
     await rm(`${temporary}.chart`, { force: true });
     throw error;
