@@ -10,7 +10,8 @@ import { isoWeek } from "../src/report/time.js";
 import { entraPortalUrl, writeWeeklyWorkbook, type WeeklyReportOptions } from "../src/report/weekly-workbook.js";
 import JSZip from "jszip";
 import { SaxesParser } from "saxes";
-import type { StoredFinding, WeeklyCount } from "../src/findings/store.js";
+import { FindingsStore, type StoredFinding, type WeeklyCount } from "../src/findings/store.js";
+import type { Finding } from "../src/findings/finding.js";
 
 function runRecord(): RunRecord {
   return {
@@ -379,6 +380,46 @@ describe("weekly workbook: summary, trend, new and resolved, portal links", () =
     assert.match(chart, /chart:class="chart:line"/);
     const series = [...chart.matchAll(/chart:values-cell-range-address="([^"]+)"/g)].map((match) => match[1]);
     assert.deepEqual(series, ["Sammanfattning.B16:Sammanfattning.B27", "Sammanfattning.C16:Sammanfattning.C27", "Sammanfattning.D16:Sammanfattning.D27"]);
+  });
+
+  it("takes the trend and the resolved findings' owners from the findings store", async () => {
+    const store = FindingsStore.open(path.join(dir, "state.sqlite"));
+    try {
+      const base = busyRun();
+      const finding = (subject: string): Finding => {
+        const { lifecycle: _lifecycle, firstSeenAt: _firstSeenAt, ...rest } = base.checks[0]!.findings[0]!;
+        return { ...rest, id: `stale.inactive|${subject}`, subjectKey: subject, account: subject };
+      };
+      const record = (asOf: string, week: string, subjects: string[]): number =>
+        store.recordRun({
+          ...base,
+          startedAt: asOf,
+          finishedAt: asOf,
+          asOf,
+          week,
+          checks: [{ checkId: "stale.inactive", status: "ran", evaluated: 3, notEvaluated: [], findings: subjects.map(finding) }],
+        });
+      record("2026-11-07T02:00:00.000Z", "2026-W45", ["a", "b", "c"]);
+      const last = record("2026-11-21T02:00:00.000Z", "2026-W47", ["a", "d"]);
+      const run = store.loadRun(last);
+      assert.deepEqual(
+        run.resolved.map((entry) => [entry.account, entry.department, entry.managerName, entry.managerAccount]),
+        [
+          ["b", "Socialförvaltningen", "Åsa Öberg", "asaobe"],
+          ["c", "Socialförvaltningen", "Åsa Öberg", "asaobe"],
+        ],
+      );
+      const written = await writeWeeklyWorkbook(run, { ...english(), trend: store.weeklyCounts(12) });
+      const rows = rowsOf((await read(written.file)).getWorksheet("Summary")!);
+      const week = (label: string): unknown[] => rows.find((row) => row[0] === label)!.slice(0, 4);
+      assert.deepEqual(week("2026-W45"), ["2026-W45", 3, 3, 0]);
+      assert.deepEqual(week("2026-W46").slice(1, 4), [undefined, undefined, undefined]);
+      assert.deepEqual(week("2026-W47"), ["2026-W47", 2, 1, 2]);
+      const resolvedSheet = rowsOf((await read(written.file)).getWorksheet("Resolved this week")!);
+      assert.deepEqual(resolvedSheet[1]!.slice(0, 5), ["Inactive accounts", "b", "'@SUM(1+1)", "Socialförvaltningen", "Åsa Öberg (asaobe)"]);
+    } finally {
+      store.close();
+    }
   });
 
   it("shows this run's own week in the trend when the store gave no counts", async () => {
