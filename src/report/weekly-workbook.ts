@@ -518,7 +518,7 @@ function writeCoverage(sheet: WorksheetWriter, run: RunRecord, options: WeeklyRe
   sheet.addRow([t("sources")]).font = { bold: true };
   styleHeader(sheet.addRow([t("source"), t("origin"), t("ran"), t("recordsRead"), t("recordsRejected"), t("window"), t("missingData")]));
   for (const source of run.coverage.sources) {
-    sheet.addRow([
+    const row = sheet.addRow([
       t(SOURCE_TEXT[source.source]),
       excelSafe(source.origin),
       source.ran ? t("yes") : `${t("no")}: ${excelSafe(source.error ?? "")}`,
@@ -529,6 +529,7 @@ function writeCoverage(sheet: WorksheetWriter, run: RunRecord, options: WeeklyRe
         : `${formatLocal(source.window.start, options.locale, options.timeZone)} – ${formatLocal(source.window.end, options.locale, options.timeZone)}`,
       excelSafe(source.missing.map((missing) => `${missing.item}: ${missing.why}`).join("\n")),
     ]);
+    countCells(row, 4, 5);
   }
   sheet.addRow([]);
   sheet.addRow([t("checksNotJudged")]).font = { bold: true };
