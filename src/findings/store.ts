@@ -40,7 +40,17 @@ export interface RunRecord extends RunHeader {
   runId: number;
   checks: Array<Omit<CheckResult, "findings"> & { findings: StoredFinding[] }>;
   /** Findings open before this run that this run no longer saw, for checks that ran. */
-  resolved: Array<{ id: string; checkId: string; account: string; displayName: string; firstSeenAt: string }>;
+  resolved: Array<{
+    id: string;
+    checkId: string;
+    account: string;
+    displayName: string;
+    firstSeenAt: string;
+    /** As last seen open: who it was about and who owned it. */
+    department: string | null;
+    managerName: string | null;
+    managerAccount: string | null;
+  }>;
 }
 
 /** Per check and department: how many findings of each kind one run saw. */
@@ -477,7 +487,16 @@ export class FindingsStore {
     for (const row of rows) {
       const finding = JSON.parse(row.last_json) as Finding;
       if (row.lifecycle === "resolved") {
-        resolved.push({ id: row.id, checkId: row.check_id, account: finding.account, displayName: finding.displayName, firstSeenAt: row.first_seen_at });
+        resolved.push({
+          id: row.id,
+          checkId: row.check_id,
+          account: finding.account,
+          displayName: finding.displayName,
+          firstSeenAt: row.first_seen_at,
+          department: finding.department ?? null,
+          managerName: finding.managerName ?? null,
+          managerAccount: finding.managerAccount ?? null,
+        });
       } else {
         byCheck.get(row.check_id)?.findings.push({ ...finding, lifecycle: row.lifecycle as Lifecycle, firstSeenAt: row.first_seen_at });
       }

@@ -132,6 +132,27 @@ export const MESSAGES = {
   managerWithoutFindings: { sv: "Chefer utan avvikelser (ingen arbetsbok)", en: "Managers without findings (no workbook)" },
   managerUnassigned: { sv: "Avvikelser som inte nådde någon chef", en: "Findings that reached no manager" },
   managerUnassignedNone: { sv: "Alla avvikelser nådde en chef.", en: "Every finding reached a manager." },
+  // Weekly workbook (issue 8): headline figures, top risks, trend, new/resolved sheets, portal links.
+  sheetNewThisWeek: { sv: "Nytt denna vecka", en: "New this week" },
+  sheetResolvedThisWeek: { sv: "Åtgärdat denna vecka", en: "Resolved this week" },
+  headlineFigures: { sv: "Läget i siffror", en: "Headline figures" },
+  openFindings: { sv: "Öppna avvikelser", en: "Open findings" },
+  newThisWeek: { sv: "Nya denna vecka (även återkomna)", en: "New this week (including reopened)" },
+  resolvedThisWeek: { sv: "Åtgärdade denna vecka", en: "Resolved this week" },
+  highOrCritical: { sv: "Öppna med hög eller kritisk allvarlighet", en: "Open with high or critical severity" },
+  acceptedExceptions: { sv: "Godkända undantag", en: "Accepted exceptions" },
+  checksNotAvailable: { sv: "Kontroller som inte kunde köras", en: "Checks not available" },
+  topRisks: { sv: "Största riskerna (kontroller med flest kritiska och höga avvikelser)", en: "Top risks (checks with the most critical and high findings)" },
+  whatItMeans: { sv: "Vad det innebär", en: "What it means" },
+  noTopRisks: { sv: "Inga öppna avvikelser med hög eller kritisk allvarlighet.", en: "No open findings of high or critical severity." },
+  trend: { sv: "Utvecklingen de senaste 12 veckorna", en: "Trend over the last 12 weeks" },
+  trendOpen: { sv: "Öppna", en: "Open" },
+  trendNoData: { sv: "(ingen körning)", en: "(no run)" },
+  perCheckAndDepartment: { sv: "Avvikelser per kontroll och förvaltning", en: "Findings per check and department" },
+  entraPortal: { sv: "Entra administrationscenter", en: "Entra admin centre" },
+  openInEntra: { sv: "Öppna kontot i Entra", en: "Open the account in Entra" },
+  noNewThisWeek: { sv: "Inga nya avvikelser denna vecka.", en: "No new findings this week." },
+  noResolvedThisWeek: { sv: "Inget åtgärdat denna vecka.", en: "Nothing resolved this week." },
 } as const satisfies Record<string, Localised>;
 
 export type MessageKey = keyof typeof MESSAGES;

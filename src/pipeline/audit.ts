@@ -125,7 +125,7 @@ async function auditWithStore(
   const purged = purgeExpired(store, loaded, snapshot.collectedAt);
   options.log.info({ ...purged }, "retention purge");
   const run = store.loadRun(runId);
-  const report = options.writeReport ? await writeReport(loaded, run) : undefined;
+  const report = options.writeReport ? await writeReport(loaded, run, store) : undefined;
   if (report !== undefined) options.log.info({ file: report.file }, "weekly workbook written");
   const managerReports = options.writeReport ? await writeManagerReports(loaded, run) : undefined;
   if (managerReports !== undefined) options.log.info({ folder: managerReports.folder, files: managerReports.files.length }, "manager workbooks written");
@@ -170,7 +170,7 @@ export async function reportStoredRun(
     const id = runId ?? store.latestRunId();
     if (id === undefined) throw new Error(`no audit has been recorded yet in ${stateFile(loaded)}; run "kontokoll audit" first`);
     const run = store.loadRun(id);
-    const report = await writeReport(loaded, run);
+    const report = await writeReport(loaded, run, store);
     const managerReports = await writeManagerReports(loaded, run);
     return { run, report, ...(managerReports === undefined ? {} : { managerReports }) };
   } finally {
@@ -178,9 +178,11 @@ export async function reportStoredRun(
   }
 }
 
-async function writeReport(loaded: LoadedConfig, run: RunRecord): Promise<WrittenReport> {
+async function writeReport(loaded: LoadedConfig, run: RunRecord, store: FindingsStore): Promise<WrittenReport> {
   const { organisation, report } = loaded.config;
   return writeWeeklyWorkbook(run, {
+    // The weeks up to the run's own (an older run's report ends at its week), for the 12-week trend.
+    trend: store.weeklyCounts(TREND_LOOKBACK_WEEKS).filter((count) => count.week <= run.week),
     outputDir: loaded.resolvePath(report.outputDir),
     language: report.language,
     locale: organisation.locale,
@@ -204,6 +206,9 @@ async function writeManagerReports(loaded: LoadedConfig, run: RunRecord): Promis
     ...(report.managers.contact === undefined ? {} : { contact: report.managers.contact }),
   });
 }
+
+/** Weekly counts read for the trend: enough to end the trend at any run the retention keeps. */
+const TREND_LOOKBACK_WEEKS = 520;
 
 async function obtainSnapshot(loaded: LoadedConfig, options: AuditOptions, startedAt: string, store: FindingsStore): Promise<Snapshot> {
   if (options.snapshotIn !== undefined) return readSnapshot(options.snapshotIn);

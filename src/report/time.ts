@@ -17,13 +17,22 @@ export function isoWeek(instant: string, timeZone: string): string {
   return `${weekYear}-W${String(week).padStart(2, "0")}`;
 }
 
+/** Formatters are costly to build and a large report formats a date per row: one per locale, zone and form. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** A date-time as people of the locale read it, in the organisation's time zone. */
 export function formatLocal(instant: string, locale: string, timeZone: string, withTime = true): string {
-  return new Intl.DateTimeFormat(locale, {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    ...(withTime ? { hour: "2-digit", minute: "2-digit" } : {}),
-  }).format(new Date(instant));
+  const key = `${locale}\u0000${timeZone}\u0000${withTime}`;
+  let formatter = formatters.get(key);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat(locale, {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      ...(withTime ? { hour: "2-digit", minute: "2-digit" } : {}),
+    });
+    formatters.set(key, formatter);
+  }
+  return formatter.format(new Date(instant));
 }
