@@ -234,6 +234,30 @@ describe("end to end: the CLI audits the demo municipality", function () {
     assert.match(csv, new RegExp(`"Inaktiva konton","KK-P1","Kontrollerad",${inactiveCount},`));
   });
 
+  it("converts the weekly workbook, every manager workbook and the index to PDF in LibreOffice", function () {
+    const soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].find((candidate) => existsSync(candidate));
+    if (soffice === undefined) {
+      if (process.env.CI !== undefined) assert.fail("LibreOffice is required in CI");
+      this.skip();
+    }
+    const managerFolder = path.join(path.dirname(workbookFile), "chefer");
+    const workbooks = [workbookFile, ...readdirSync(managerFolder).filter((name) => name.endsWith(".xlsx")).map((name) => path.join(managerFolder, name))];
+    assert.ok(workbooks.length > 2, "the demo writes manager workbooks and their index");
+    const outDir = path.join(workdir, "pdf");
+    const result = spawnSync(soffice, [`-env:UserInstallation=file://${path.join(workdir, "lo-profile-pdf")}`, "--headless", "--convert-to", "pdf", "--outdir", outDir, ...workbooks], {
+      encoding: "utf8",
+      timeout: 600_000,
+    });
+    assert.equal(result.status, 0, result.stderr);
+    for (const workbook of workbooks) {
+      const pdf = path.join(outDir, `${path.basename(workbook, ".xlsx")}.pdf`);
+      assert.ok(existsSync(pdf), `${pdf} written`);
+      const bytes = readFileSync(pdf);
+      assert.equal(bytes.subarray(0, 5).toString("latin1"), "%PDF-", `${pdf} is a PDF`);
+      assert.ok(bytes.length > 2_000, `${pdf} has content (${bytes.length} bytes)`);
+    }
+  });
+
   it("audits the saved snapshot offline to the same findings, now open rather than new", () => {
     const second = runCli(["audit", "--config", "demo/kontokoll.demo.yaml", "--snapshot-in", "snapshot.json.gz", "--json"], workdir);
     assert.equal(second.status, 0, second.stderr);

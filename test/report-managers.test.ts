@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { ConfigError, parseConfig } from "../src/config/load.js";
 import { FindingsStore, type Lifecycle, type RunRecord, type StoredFinding } from "../src/findings/store.js";
 import { excelSafe } from "../src/report/excel-safe.js";
+import { runHeader } from "./helpers/fixture.js";
 import { planManagerWorkbooks, safeFileName, writeManagerIndexSheet, writeManagerWorkbooks, type ManagerReports, type ManagerWorkbookOptions } from "../src/report/manager-workbooks.js";
 
 const HOSTILE_PATH = "../../etc/x";
@@ -64,15 +65,7 @@ function finding(
 function runRecord(): RunRecord {
   return {
     runId: 3,
-    startedAt: "2026-11-21T02:00:00.000Z",
-    finishedAt: "2026-11-21T02:01:00.000Z",
-    asOf: "2026-11-21T02:00:00.000Z",
-    window: { start: "2026-11-07T00:00:00.000Z", end: "2026-11-21T00:00:00.000Z" },
-    organisation: "Testkommun",
-    configFile: "/etc/kontokoll.yaml",
-    configFingerprint: "0123456789ab",
-    week: "2026-W47",
-    exceptionProblems: [],
+    ...runHeader(),
     coverage: { sources: [] },
     managers: ROSTER,
     checks: [

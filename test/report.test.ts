@@ -12,19 +12,12 @@ import JSZip from "jszip";
 import { SaxesParser } from "saxes";
 import { FindingsStore, type StoredFinding, type WeeklyCount } from "../src/findings/store.js";
 import type { Finding } from "../src/findings/finding.js";
+import { runHeader } from "./helpers/fixture.js";
 
 function runRecord(): RunRecord {
   return {
     runId: 7,
-    startedAt: "2026-11-21T02:00:00.000Z",
-    finishedAt: "2026-11-21T02:01:00.000Z",
-    asOf: "2026-11-21T02:00:00.000Z",
-    window: { start: "2026-11-07T00:00:00.000Z", end: "2026-11-21T00:00:00.000Z" },
-    organisation: "Testkommun",
-    configFile: "/etc/kontokoll.yaml",
-    configFingerprint: "0123456789ab",
-    week: "2026-W47",
-    exceptionProblems: [],
+    ...runHeader(),
     coverage: {
       sources: [
         {

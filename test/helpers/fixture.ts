@@ -1,6 +1,7 @@
 import { emptyParts } from "../../src/sources/collect.js";
 import type { DepartmentConfig } from "../../src/config/schema.js";
 import type { Finding } from "../../src/findings/finding.js";
+import type { RunHeader } from "../../src/findings/store.js";
 import { buildSnapshot, type SnapshotParts } from "../../src/snapshot/build.js";
 import type { Account, Group, Snapshot, SourceCoverage } from "../../src/snapshot/model.js";
 
@@ -85,5 +86,20 @@ export function findingFor(checkId: string, subject: string, facts: Finding["fac
     entraObjectId: null,
     severity: "medium",
     facts,
+  };
+}
+
+/** What every test run record of week 2026-W47 says about itself, coverage and findings aside. */
+export function runHeader(): Omit<RunHeader, "coverage"> {
+  return {
+    startedAt: "2026-11-21T02:00:00.000Z",
+    finishedAt: "2026-11-21T02:01:00.000Z",
+    asOf: "2026-11-21T02:00:00.000Z",
+    window: { start: "2026-11-07T00:00:00.000Z", end: "2026-11-21T00:00:00.000Z" },
+    organisation: "Testkommun",
+    configFile: "/etc/kontokoll.yaml",
+    configFingerprint: "0123456789ab",
+    week: "2026-W47",
+    exceptionProblems: [],
   };
 }
