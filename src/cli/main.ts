@@ -7,6 +7,7 @@ import { openStore, purgeNow, reportStoredRun, runAudit } from "../pipeline/audi
 import { testConnections } from "../pipeline/test-connection.js";
 import { VERSION } from "../version.js";
 import { auditSummary } from "./summary.js";
+import { registerScheduleCommand } from "./schedule-command.js";
 
 /** Exit codes: 0 ok, 1 the run failed, 2 bad usage or configuration. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -174,6 +175,7 @@ export function buildProgram(): Command {
       }
       if (report.sources.some((source) => !source.ok)) throw new SourceProblems();
     });
+  registerScheduleCommand(program);
   return program;
 }
 

@@ -318,6 +318,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       nightlyAudit: cronExpression.default("0 2 * * *"),
       weeklyReport: cronExpression.default("0 6 * * 1"),
+      /** `kontokoll schedule`: how long a stop (SIGTERM/SIGINT) waits for the current run before aborting it. */
+      graceMinutes: z.number().min(0).max(24 * 60).default(10),
+      /** `kontokoll schedule`: the status/heartbeat file (default <dataDir>/kontokoll-status.json; relative to this config file). */
+      statusFile: z.string().min(1).optional(),
     })
     .prefault({}),
 });

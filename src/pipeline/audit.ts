@@ -29,6 +29,8 @@ export interface AuditOptions {
   writeReport: boolean;
   log: Logger;
   now?: () => Date;
+  /** Aborts the run between its stages (the scheduler's stop after the grace period); nothing is half-written. */
+  signal?: AbortSignal;
 }
 
 export interface AuditResult {
@@ -95,6 +97,7 @@ async function auditWithStore(
 ): Promise<AuditResult> {
   const now = options.now ?? (() => new Date());
   const snapshot = await obtainSnapshot(loaded, options, startedAt, store);
+  options.signal?.throwIfAborted();
   options.log.info(
     { accounts: snapshot.accounts.length, identities: snapshot.identities.length, groups: snapshot.groups.length, signIns: snapshot.signIns.length, windowsSessions: snapshot.windowsSessions.length, windowsHosts: snapshot.windowsHosts.length },
     "snapshot ready",
@@ -108,6 +111,7 @@ async function auditWithStore(
   }
   for (const problem of problems) options.log.warn({ file: register.file, line: problem.line }, `exception register: ${problem.message}`);
 
+  options.signal?.throwIfAborted();
   const runId = store.recordRun({
     startedAt,
     finishedAt: now().toISOString(),
