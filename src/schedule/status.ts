@@ -72,8 +72,8 @@ export function readStatusFile(file: string): SchedulerStatus | undefined {
 export function safeMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text
-    .replace(/\b(password|passwd|pwd|secret|token|client_secret|authorization)\b(\s*[:=]\s*|\s+)\S+/gi, "$1=[redacted]")
     .replace(/\b(Bearer)\s+\S+/gi, "$1 [redacted]")
+    .replace(/\b(password|passwd|pwd|secret|token|client_secret|authorization)\b(\s*[:=]\s*|\s+)\S+/gi, "$1=[redacted]")
     .replace(/\/\/[^/\s:@]+:[^/\s@]+@/g, "//[redacted]@")
     .replace(/[\r\n\t]+/g, " ")
     .slice(0, 500);
