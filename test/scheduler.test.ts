@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
@@ -8,6 +8,7 @@ import { pino } from "pino";
 import type { Logger } from "../src/log.js";
 import { generateDemo } from "../demo/generate.js";
 import { acquireRunLock } from "../src/findings/lock.js";
+import { FindingsStore } from "../src/findings/store.js";
 import { writeWorkbookAtomically } from "../src/report/workbook-parts.js";
 import { nextFire, planCron, previousFire, CronExpressionError } from "../src/schedule/planner.js";
 import { Scheduler, type JobContext, type JobOutcome, type ScheduledJob, type SchedulerClock, type TimerHandle } from "../src/schedule/scheduler.js";
@@ -473,6 +474,14 @@ describe("kontokoll schedule", function () {
 
   describe("the command", () => {
     const CLI = path.resolve("dist/src/cli/main.js");
+    let demoSource: string;
+
+    before(async () => {
+      demoSource = mkdtempSync(path.join(os.tmpdir(), "kontokoll-schedule-demo-"));
+      await generateDemo({ outDir: path.join(demoSource, "data") });
+      copyFileSync(path.resolve("demo/kontokoll.demo.yaml"), path.join(demoSource, "kontokoll.demo.yaml"));
+    });
+    after(() => rmSync(demoSource, { recursive: true, force: true }));
 
     it("--help says what it runs, when, the files it writes, the signals and the exit codes", () => {
       const result = spawnSync(process.execPath, [CLI, "schedule", "--help"], { encoding: "utf8" });
@@ -491,43 +500,79 @@ describe("kontokoll schedule", function () {
       assert.match(result.stderr, /schedule\.nightlyAudit/);
     });
 
-    it("on the demo: catches up both jobs at start, writes the status file, and exits 0 on SIGTERM", async () => {
-      const demoDir = path.join(workdir, "demo");
-      mkdirSync(demoDir);
-      await generateDemo({ outDir: path.join(demoDir, "data") });
-      copyFileSync(path.resolve("demo/kontokoll.demo.yaml"), path.join(demoDir, "kontokoll.demo.yaml"));
-      const status = path.join(workdir, "status", "kontokoll-status.json");
-      const child = spawn(process.execPath, [CLI, "schedule", "--config", "demo/kontokoll.demo.yaml", "--status-file", status], {
+    /** A fresh copy of the generated demo (data and config) in the test's folder. */
+    function demoCopy(configEdit: (text: string) => string = (text) => text): string {
+      cpSync(demoSource, path.join(workdir, "demo"), { recursive: true });
+      const config = path.join(workdir, "demo", "kontokoll.demo.yaml");
+      writeFileSync(config, configEdit(readFileSync(config, "utf8")));
+      return "demo/kontokoll.demo.yaml";
+    }
+
+    function startSchedule(config: string, status: string) {
+      const child = spawn(process.execPath, [CLI, "schedule", "--config", config, "--status-file", status], {
         cwd: workdir,
         env: { ...process.env, KONTOKOLL_LOG_LEVEL: "info" },
         stdio: ["ignore", "pipe", "pipe"],
       });
-      let stderr = "";
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      const output = { stderr: "" };
+      child.stderr.on("data", (chunk: Buffer) => (output.stderr += chunk.toString("utf8")));
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      // Wait (on the condition, not a fixed time) until both catch-up runs are recorded.
-      let current: SchedulerStatus | undefined;
-      for (;;) {
-        current = readStatusFile(status);
-        if (current?.jobs.weeklyReport.lastRun !== null && current?.jobs.weeklyReport.lastRun !== undefined) break;
-        if (child.exitCode !== null) assert.fail(`the scheduler ended early: ${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      assert.equal(current?.pid, child.pid);
-      assert.equal(current?.jobs.nightlyAudit.lastRun?.result, "ok", stderr);
-      assert.equal(current?.jobs.nightlyAudit.lastRun?.trigger, "catch-up");
-      assert.equal(current?.jobs.weeklyReport.lastRun?.result, "ok", stderr);
-      const report = current?.jobs.weeklyReport.lastRun?.report ?? "";
+      /** Polls the status file (on the condition, not a fixed time) until `condition` holds. */
+      const waitForStatus = async (condition: (status: SchedulerStatus) => boolean): Promise<SchedulerStatus> => {
+        for (;;) {
+          const current = readStatusFile(status);
+          if (current !== undefined && condition(current)) return current;
+          if (child.exitCode !== null) assert.fail(`the scheduler ended early: ${output.stderr}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      return { child, output, exited, waitForStatus };
+    }
+
+    it("on the demo: catches up both jobs at start, writes the status file, and exits 0 on SIGTERM", async () => {
+      const status = path.join(workdir, "status", "kontokoll-status.json");
+      const { child, output, exited, waitForStatus } = startSchedule(demoCopy(), status);
+      const current = await waitForStatus((state) => state.jobs.weeklyReport.lastRun !== null);
+      assert.equal(current.pid, child.pid);
+      assert.equal(current.jobs.nightlyAudit.lastRun?.result, "ok", output.stderr);
+      assert.equal(current.jobs.nightlyAudit.lastRun?.trigger, "catch-up");
+      assert.equal(current.jobs.weeklyReport.lastRun?.result, "ok", output.stderr);
+      const report = current.jobs.weeklyReport.lastRun?.report ?? "";
       assert.ok(existsSync(report), `the weekly workbook ${report} exists`);
       assert.equal(statSync(report).mode & 0o777, 0o600);
-      assert.ok(current?.jobs.nightlyAudit.nextFire !== null);
+      assert.notEqual(current.jobs.nightlyAudit.nextFire, null);
       child.kill("SIGTERM");
-      assert.equal(await exited, 0, stderr);
+      assert.equal(await exited, 0, output.stderr);
       const final = readStatusFile(status);
       assert.equal(final?.state, "stopped");
       assert.equal(statSync(status).mode & 0o777, 0o600);
       assert.deepEqual(readdirSync(path.dirname(report)).filter((name) => name.endsWith(".tmp")), []);
-      assert.ok(stderr.includes("catching up a run missed while the scheduler was not running"));
+      assert.ok(output.stderr.includes("catching up a run missed while the scheduler was not running"));
     });
+
+    it("on the demo: SIGTERM during the audit with no grace period aborts it, exits 1, and leaves no report or temporary file", async () => {
+      const status = path.join(workdir, "status", "kontokoll-status.json");
+      const config = demoCopy((text) => text.replace('weeklyReport: "0 6 * * 1"', 'weeklyReport: "0 6 * * 1"\n  graceMinutes: 0'));
+      const { child, output, exited, waitForStatus } = startSchedule(config, status);
+      await waitForStatus((state) => state.jobs.nightlyAudit.running);
+      child.kill("SIGTERM");
+      assert.equal(await exited, 1, output.stderr);
+      assert.match(output.stderr, /stopped after aborting the current run/);
+      const final = readStatusFile(status);
+      assert.equal(final?.state, "stopped");
+      assert.equal(final?.jobs.nightlyAudit.lastRun?.result, "aborted");
+      assert.equal(final?.jobs.weeklyReport.lastRun, null, "the weekly catch-up does not start after a stop");
+      assert.ok(!existsSync(path.join(workdir, "reports")) || readdirSync(path.join(workdir, "reports"), { recursive: true }).length === 0, "no report, whole or partial");
+      assert.ok(!existsSync(path.join(workdir, "data", "demo", "kontokoll.lock")), "the run lock is released");
+      const store = FindingsStore.open(path.join(workdir, "data", "demo", "kontokoll.sqlite"));
+      try {
+        const runs = store.recentRuns();
+        assert.deepEqual(runs.map((run) => run.status), ["failed"], "the aborted run is recorded as failed, with no findings");
+        assert.match(runs[0]?.error ?? "", /aborted/);
+      } finally {
+        store.close();
+      }
+    });
+
   });
 });

@@ -171,11 +171,9 @@ export class Scheduler {
       }
     }
     await this.catchUp;
-    while (this.current !== undefined) {
-      if (this.current.controller.signal.aborted) aborted = true;
-      await this.current.done;
-    }
-    if (running?.controller.signal.aborted === true) aborted = true;
+    while (this.current !== undefined) await this.current.done;
+    // Aborted means a run ended because of the abort; one that finished anyway lost nothing.
+    if (aborted && running !== undefined) aborted = this.status.jobs[running.job].lastRun?.result === "aborted";
     this.state = "stopped";
     for (const job of this.options.jobs) this.status.jobs[job.name].nextFire = null;
     this.writeStatus();
