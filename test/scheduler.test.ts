@@ -195,6 +195,23 @@ describe("kontokoll schedule", function () {
       assert.equal(nextFire(either, new Date("2026-11-28T00:00:00Z"))?.toISOString(), "2026-12-01T11:00:00.000Z");
     });
 
+    it("the planner over a whole year: an hourly expression fires on the hour, once per wall-clock hour", () => {
+      const hourly = planCron("0 * * * *", ZONE);
+      const fires: Date[] = [];
+      for (let at = nextFire(hourly, new Date("2025-12-31T22:59:59Z")); at !== undefined && at.getTime() < Date.parse("2026-12-31T23:00:00Z"); at = nextFire(hourly, at)) fires.push(at);
+      // 8760 hours; 02:00 on 2026-03-29 does not exist (shifted onto 03:00); 02:00 on 2026-10-25 fires once.
+      assert.equal(fires.length, 8759);
+      const gaps = new Map<number, string[]>();
+      for (let index = 1; index < fires.length; index++) {
+        const gap = (fires[index]!.getTime() - fires[index - 1]!.getTime()) / 3_600_000;
+        gaps.set(gap, [...(gaps.get(gap) ?? []), local(fires[index]!)]);
+        assert.ok(local(fires[index]!).endsWith(":00"), `on the hour: ${local(fires[index]!)}`);
+      }
+      assert.deepEqual([...gaps.keys()].sort(), [1, 2]);
+      assert.deepEqual(gaps.get(2), ["2026-10-25 03:00"], "after the first 02:00 on fall-back day, the next fire is 03:00");
+      assert.equal(local(fires[0]!), "2026-01-01 00:00");
+    });
+
     it("rejects an expression it cannot plan with a clear error", () => {
       assert.throws(() => planCron("0 25 * * *", ZONE), CronExpressionError);
       assert.throws(() => planCron("0 0 L * *", ZONE), /day of month "L" is not supported/);

@@ -136,10 +136,17 @@ function dayMatches(plan: CronPlan, year: number, month: number, day: number): b
 /** The fire instants of one local calendar day, in order, without duplicates. */
 function firesOnDay(plan: CronPlan, year: number, month: number, day: number): number[] {
   if (!dayMatches(plan, year, month, day)) return [];
+  // Most days have no offset change around them: then every wall time is simply naive − offset.
+  const midnight = Date.UTC(year, month - 1, day);
+  const offset = offsetAt(midnight - 86_400_000, plan.timeZone);
+  const steady = offset === offsetAt(midnight + 2 * 86_400_000, plan.timeZone);
   const instants = new Set<number>();
   for (const hour of plan.hours) {
     for (const minute of plan.minutes) {
-      for (const second of plan.seconds) instants.add(instantOf({ year, month, day, hour, minute, second }, plan.timeZone));
+      for (const second of plan.seconds) {
+        const wall = { year, month, day, hour, minute, second };
+        instants.add(steady ? asUtc(wall) - offset : instantOf(wall, plan.timeZone));
+      }
     }
   }
   return [...instants].sort((a, b) => a - b);
