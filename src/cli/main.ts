@@ -7,6 +7,7 @@ import { NoSuchRunError, openStore, purgeNow, reportStoredRun, runAudit, type Au
 import { NOT_SELECTED, SELECTABLE_SOURCES, type SelectableSource } from "../sources/collect.js";
 import { testConnections } from "../pipeline/test-connection.js";
 import { VERSION } from "../version.js";
+import { ENVIRONMENT_HELP, epilogue } from "./help.js";
 import { auditSummary } from "./summary.js";
 
 /**
@@ -17,28 +18,6 @@ import { auditSummary } from "./summary.js";
  * report), or test-connection found some sources unusable and others fine.
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
-
-const EXIT_CODES_HELP = `
-Exit codes:
-  0  ok
-  1  the run failed (nothing recorded; the last good report stays in place)
-  2  bad usage or configuration (unknown option, invalid config, missing secret, no such run/week)
-  3  partial: completed, but a selected source could not be read (its checks are "not available"),
-     or test-connection found some sources unusable`;
-
-const ENVIRONMENT_HELP = `
-Environment:
-  KONTOKOLL_CONFIG      configuration file when --config is not given (default: config/kontokoll.yaml)
-  KONTOKOLL_LOG_LEVEL   trace|debug|info|warn|error (default: warn on a terminal, info otherwise)
-  KONTOKOLL_LOG_FORMAT  pretty|json (default: pretty on a terminal, JSON lines otherwise); logs go to stderr
-  KONTOKOLL_DEBUG=1     print the stack of an unexpected failure
-  Secrets (LDAP bind password, Graph client secret or certificate) come from the environment or .env
-  in the working directory, never from the YAML file, and are never logged.`;
-
-/** The text after every command's options: examples and the exit codes. */
-function epilogue(examples: readonly string[], notes = ""): string {
-  return `${notes === "" ? "" : `\n${notes}\n`}\nExamples:\n${examples.map((example) => `  $ ${example}`).join("\n")}\n${EXIT_CODES_HELP}\n`;
-}
 
 const DEFAULT_CONFIG = process.env.KONTOKOLL_CONFIG ?? "config/kontokoll.yaml";
 
@@ -359,7 +338,14 @@ function auditJson(result: AuditResult, exitCode: number): unknown {
       recordsRead: source.recordsRead,
       recordsRejected: source.recordsRejected,
     })),
-    checks: run.checks.map((check) => ({ id: check.checkId, status: check.status, findings: check.findings.length, reason: check.reason?.en ?? null })),
+    checks: run.checks.map((check) => ({
+      id: check.checkId,
+      status: check.status,
+      findings: check.findings.length,
+      new: check.findings.filter((finding) => finding.lifecycle === "new").length,
+      resolved: run.resolved.filter((entry) => entry.checkId === check.checkId).length,
+      reason: check.reason?.en ?? null,
+    })),
   };
 }
 
