@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import ExcelJS from "exceljs";
 import { generateDemo } from "../demo/generate.js";
 import { prettyLine } from "../src/log.js";
 
@@ -146,7 +147,7 @@ describe("CLI: help, exit codes, --json, --sources, report --week", function () 
     assert.match(summary.stdout, /^\s+windows-events\s+not run \(not selected\)$/m);
   });
 
-  it("report --week writes the latest run of that week; a week without runs is a clear error (exit 2)", () => {
+  it("report --week writes the latest run of that week; a week without runs is a clear error (exit 2)", async () => {
     const result = runCli(["report", "-c", config, "--week", "2026-W47", "--json"], workdir);
     assert.equal(result.status, 0, result.stderr);
     const parsed = JSON.parse(result.stdout) as { runId: number; week: string; report: string; managerReports: { files: number } | null };
@@ -154,6 +155,17 @@ describe("CLI: help, exit codes, --json, --sources, report --week", function () 
     assert.equal(parsed.week, "2026-W47");
     assert.match(parsed.report, /kontokoll-vecka-2026-W47\.xlsx$/);
     assert.ok((parsed.managerReports?.files ?? 0) > 0);
+    // Run 3 read ad and entra only: the coverage sheet says the others were not selected, and their checks are not available.
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(parsed.report);
+    const coverage = workbook.getWorksheet("Täckning");
+    assert.ok(coverage !== undefined);
+    const rows: unknown[][] = [];
+    coverage.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    const windowsRow = rows.find((row) => row[0] === "Windows säkerhetshändelser");
+    assert.equal(windowsRow?.[2], "Nej: inte vald för denna körning (--sources)");
+    const unlocked = rows.find((row) => row[0] === "Datorer som lämnats olåsta");
+    assert.equal(unlocked?.[1], "Ej tillgänglig");
     const missing = runCli(["report", "-c", config, "--week", "2026-W12"], workdir);
     assert.equal(missing.status, 2);
     assert.equal(missing.stderr.trim(), "kontokoll: no successful audit recorded in week 2026-W12; recorded weeks: 2026-W47");

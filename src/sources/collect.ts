@@ -3,6 +3,7 @@ import type { LoadedConfig } from "../config/load.js";
 import type { Logger } from "../log.js";
 import type { SnapshotParts } from "../snapshot/build.js";
 import type { SourceCoverage } from "../snapshot/model.js";
+import { NOT_SELECTED } from "../snapshot/not-selected.js";
 import type { EntraResult } from "./entra/assemble.js";
 import { readAdLdif } from "./exports/ad-ldif.js";
 import { readEntraExport } from "./exports/entra-export.js";
@@ -32,8 +33,7 @@ export interface CollectContext {
 export const SELECTABLE_SOURCES = ["ad", "entra", "windows-events", "password-audit"] as const;
 export type SelectableSource = (typeof SELECTABLE_SOURCES)[number];
 
-/** The reason recorded in coverage for a configured source that --sources left out. */
-export const NOT_SELECTED = "not run (not selected)";
+export { NOT_SELECTED };
 
 function notSelected(source: SourceCoverage["source"], origin: string): SourceCoverage {
   return { source, origin, ran: false, error: NOT_SELECTED, recordsRead: 0, recordsRejected: 0, rejected: [], missing: [] };
@@ -77,7 +77,7 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     const ad =
       adSource.type === "ldif"
         ? await readAdLdif(adSource.files.map(loaded.resolvePath))
-        : await readAdLdap(adSource, loaded.resolvePath);
+        : await readAdLdap(adSource, loaded.resolvePath, { onPage: (kind, entries) => context.onProgress?.(`reading ${kind} over LDAP`, entries) });
     appendAll(parts.domains, ad.domains);
     appendAll(parts.accounts, ad.accounts);
     appendAll(parts.groups, ad.groups);
