@@ -195,6 +195,12 @@ describe("CLI: help, exit codes, --json, --sources, report --week", function () 
     assert.equal(text3.status, 3);
     assert.match(text3.stdout, /Partial run: windows-events could not be read/);
 
+    // The scheduled jobs use the same codes.
+    const nightly = spawnSync(process.execPath, [path.resolve("dist/jobs/nightly-audit.js"), "demo/partial.yaml"], { cwd: workdir, encoding: "utf8" });
+    assert.equal(nightly.status, 3, nightly.stderr);
+    const weekly = spawnSync(process.execPath, [path.resolve("dist/jobs/weekly-report.js"), "demo/none.yaml"], { cwd: workdir, encoding: "utf8" });
+    assert.equal(weekly.status, 2, weekly.stderr);
+
     const probe = runCli(["test-connection", "-c", "demo/partial.yaml", "--json"], workdir);
     assert.equal(probe.status, 3, probe.stderr);
     const nothing = text.replace(/data\//g, "nowhere/");
