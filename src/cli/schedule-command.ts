@@ -48,6 +48,10 @@ Signals:
   schedule.graceMinutes (default 10), then it is aborted (reports are written
   atomically, so the last good report stays). A second signal aborts at once.
 
+Examples:
+  $ kontokoll schedule -c /etc/kontokoll/kontokoll.yaml
+  $ kontokoll schedule --status-file /var/lib/kontokoll/status.json
+
 Exit codes:
   0  stopped cleanly (no run had to be aborted)
   1  stopped after aborting a run, or the scheduler failed

@@ -1,6 +1,7 @@
 import { findCheck } from "../checks/registry.js";
 import { isExcepted } from "../findings/exceptions.js";
 import type { AuditResult } from "../pipeline/audit.js";
+import { NOT_SELECTED } from "../sources/collect.js";
 
 /** The one-screen summary printed after an audit. */
 export function auditSummary(result: AuditResult, elapsedMs: number): string {
@@ -10,7 +11,7 @@ export function auditSummary(result: AuditResult, elapsedMs: number): string {
   lines.push("");
   lines.push("Sources:");
   for (const source of run.coverage.sources) {
-    const state = source.ran ? `${source.recordsRead} read, ${source.recordsRejected} rejected` : `did not run: ${source.error ?? "unknown reason"}`;
+    const state = source.ran ? `${source.recordsRead} read, ${source.recordsRejected} rejected` : source.error === NOT_SELECTED ? NOT_SELECTED : `did not run: ${source.error ?? "unknown reason"}`;
     lines.push(`  ${source.source.padEnd(16)} ${state}`);
     for (const missing of source.missing) lines.push(`  ${"".padEnd(16)} missing ${missing.item}: ${missing.why}`);
   }

@@ -237,7 +237,12 @@ export class FindingsStore {
   }
 
   /** Records a run and advances every finding's lifecycle, atomically. Returns the run id. */
-  recordRun(run: NewRun): number {
+  /**
+   * `options.resolveUnseen: false` (an audit of selected sources only): findings this run did not
+   * see stay open rather than resolved, since the sources left out may be where they came from.
+   */
+  recordRun(run: NewRun, options: { resolveUnseen?: boolean } = {}): number {
+    const resolveUnseen = options.resolveUnseen ?? true;
     const insertRun = this.db.prepare(
       `INSERT INTO runs (started_at, finished_at, as_of, window_start, window_end, organisation, config_file, config_fingerprint, coverage_json, checks_json, week, exception_problems_json, managers_json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -304,7 +309,7 @@ export class FindingsStore {
           counts.add(check.checkId, finding.department, lifecycle, isExcepted(finding));
         }
         faultPoint("kill-while-recording");
-        for (const { id } of openOfCheck.all(check.checkId)) {
+        for (const { id } of resolveUnseen ? openOfCheck.all(check.checkId) : []) {
           if (seen.has(id)) continue;
           resolveFinding.run(runId, id);
           insertRunFinding.run(runId, id, "resolved", 0, null);
@@ -318,6 +323,20 @@ export class FindingsStore {
       }
       return runId;
     });
+  }
+
+  /** The latest successful run of an ISO week ("2026-W47"), if any. */
+  latestRunIdOfWeek(week: string): number | undefined {
+    const row = this.db.prepare<{ id: number }>(`SELECT id FROM runs WHERE status = 'ok' AND week = ? ORDER BY id DESC LIMIT 1`).get(week);
+    return row?.id;
+  }
+
+  /** The ISO weeks that have a successful run, newest first. */
+  recordedWeeks(): string[] {
+    return this.db
+      .prepare<{ week: string }>(`SELECT DISTINCT week FROM runs WHERE status = 'ok' AND week <> '' ORDER BY week DESC`)
+      .all()
+      .map((row) => row.week);
   }
 
   latestRunId(): number | undefined {

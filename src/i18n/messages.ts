@@ -153,6 +153,8 @@ export const MESSAGES = {
   openInEntra: { sv: "Öppna kontot i Entra", en: "Open the account in Entra" },
   noNewThisWeek: { sv: "Inga nya avvikelser denna vecka.", en: "No new findings this week." },
   noResolvedThisWeek: { sv: "Inget åtgärdat denna vecka.", en: "Nothing resolved this week." },
+  // ops (issue 9): a source `kontokoll audit --sources` left out
+  sourceNotSelected: { sv: "Nej: inte vald för denna körning (--sources)", en: "No: not selected for this run (--sources)" },
 } as const satisfies Record<string, Localised>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -15,7 +15,7 @@ import { writeManagerWorkbooks, type ManagerReports } from "../report/manager-wo
 import { buildSnapshot } from "../snapshot/build.js";
 import { readSnapshot, writeSnapshot } from "../snapshot/io.js";
 import type { Snapshot } from "../snapshot/model.js";
-import { collectParts } from "../sources/collect.js";
+import { collectParts, type SelectableSource } from "../sources/collect.js";
 import { VERSION } from "../version.js";
 
 export interface AuditOptions {
@@ -31,6 +31,10 @@ export interface AuditOptions {
   now?: () => Date;
   /** Aborts the run between its stages (the scheduler's stop after the grace period); nothing is half-written. */
   signal?: AbortSignal;
+  /** Run only these configured sources (`--sources`); the others are "not run (not selected)". */
+  selected?: ReadonlySet<SelectableSource>;
+  /** Progress of long steps, for a progress line on a terminal. */
+  onProgress?: (step: string, done: number) => void;
 }
 
 export interface AuditResult {
@@ -125,7 +129,7 @@ async function auditWithStore(
     exceptionProblems: problems,
     managers: managerRoster(snapshot),
     checks: results,
-  });
+  }, { resolveUnseen: options.selected === undefined });
   const purged = purgeExpired(store, loaded, snapshot.collectedAt);
   options.log.info({ ...purged }, "retention purge");
   const run = store.loadRun(runId);
@@ -164,15 +168,28 @@ export function openStore(loaded: LoadedConfig): FindingsStore {
   return FindingsStore.open(stateFile(loaded));
 }
 
-/** Writes the weekly workbook for a stored run (the latest when none is named). */
+/** No recorded run matches what `kontokoll report` was asked for (a usage error, exit 2). */
+export class NoSuchRunError extends Error {
+  override name = "NoSuchRunError";
+}
+
+/**
+ * Writes the weekly workbook for a stored run: the run named, else the latest successful run of
+ * the ISO week named (`2026-W47`), else the latest successful run.
+ */
 export async function reportStoredRun(
   loaded: LoadedConfig,
   runId?: number,
+  week?: string,
 ): Promise<{ run: RunRecord; report: WrittenReport; managerReports?: ManagerReports }> {
   const store = FindingsStore.open(stateFile(loaded));
   try {
-    const id = runId ?? store.latestRunId();
-    if (id === undefined) throw new Error(`no audit has been recorded yet in ${stateFile(loaded)}; run "kontokoll audit" first`);
+    const id = runId ?? (week === undefined ? store.latestRunId() : store.latestRunIdOfWeek(week));
+    if (id === undefined && week !== undefined) {
+      const weeks = store.recordedWeeks();
+      throw new NoSuchRunError(`no successful audit recorded in week ${week}` + (weeks.length === 0 ? "; run \"kontokoll audit\" first" : `; recorded weeks: ${weeks.join(", ")}`));
+    }
+    if (id === undefined) throw new NoSuchRunError(`no audit has been recorded yet in ${stateFile(loaded)}; run "kontokoll audit" first`);
     const run = store.loadRun(id);
     const report = await writeReport(loaded, run, store);
     const managerReports = await writeManagerReports(loaded, run);
@@ -217,7 +234,13 @@ const TREND_LOOKBACK_WEEKS = 520;
 async function obtainSnapshot(loaded: LoadedConfig, options: AuditOptions, startedAt: string, store: FindingsStore): Promise<Snapshot> {
   if (options.snapshotIn !== undefined) return readSnapshot(options.snapshotIn);
   const collectedAt = new Date(options.asOf ?? loaded.config.audit.asOf ?? startedAt).toISOString();
-  const parts = await collectParts(loaded, { asOf: collectedAt, signInArchive: store, log: options.log });
+  const parts = await collectParts(loaded, {
+    asOf: collectedAt,
+    signInArchive: store,
+    log: options.log,
+    ...(options.selected === undefined ? {} : { selected: options.selected }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
   return buildSnapshot(parts, {
     organisation: loaded.config.organisation.name,
     departments: loaded.config.organisation.departments,

@@ -1,4 +1,5 @@
 import ExcelJS from "exceljs";
+import { NOT_SELECTED } from "../snapshot/not-selected.js";
 import { createWriteStream } from "node:fs";
 import { chmod, rename, rm } from "node:fs/promises";
 import path from "node:path";
@@ -521,7 +522,7 @@ function writeCoverage(sheet: WorksheetWriter, run: RunRecord, options: WeeklyRe
     const row = sheet.addRow([
       t(SOURCE_TEXT[source.source]),
       excelSafe(source.origin),
-      source.ran ? t("yes") : `${t("no")}: ${excelSafe(source.error ?? "")}`,
+      source.ran ? t("yes") : source.error === NOT_SELECTED ? t("sourceNotSelected") : `${t("no")}: ${excelSafe(source.error ?? "")}`,
       source.recordsRead,
       source.recordsRejected,
       source.window === undefined

@@ -2,6 +2,8 @@ import { adSourcesOf } from "../config/schema.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { Logger } from "../log.js";
 import type { SnapshotParts } from "../snapshot/build.js";
+import type { SourceCoverage } from "../snapshot/model.js";
+import { NOT_SELECTED } from "../snapshot/not-selected.js";
 import type { EntraResult } from "./entra/assemble.js";
 import { readAdLdif } from "./exports/ad-ldif.js";
 import { readEntraExport } from "./exports/entra-export.js";
@@ -17,6 +19,24 @@ export interface CollectContext {
   /** The local copy of Entra sign-ins (in the state file). */
   signInArchive?: SignInArchive;
   log?: Logger;
+  /**
+   * Run only these configured sources (`kontokoll audit --sources`); the others are recorded in
+   * coverage as not run ("not selected"), so the checks that need them say not available.
+   * Absent: every configured source runs.
+   */
+  selected?: ReadonlySet<SelectableSource>;
+  /** Progress of long steps (records read so far), for a progress line on a terminal. */
+  onProgress?: (step: string, done: number) => void;
+}
+
+/** The names `--sources` accepts: one per configured source section. */
+export const SELECTABLE_SOURCES = ["ad", "entra", "windows-events", "password-audit"] as const;
+export type SelectableSource = (typeof SELECTABLE_SOURCES)[number];
+
+export { NOT_SELECTED };
+
+function notSelected(source: SourceCoverage["source"], origin: string): SourceCoverage {
+  return { source, origin, ran: false, error: NOT_SELECTED, recordsRead: 0, recordsRejected: 0, rejected: [], missing: [] };
 }
 
 export function emptyParts(): SnapshotParts {
@@ -46,19 +66,28 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
   const parts = emptyParts();
   const { sources } = loaded.config;
 
+  const runs = (source: SelectableSource): boolean => context.selected === undefined || context.selected.has(source);
+
   const adSources = adSourcesOf(loaded.config);
   for (const adSource of adSources) {
+    if (!runs("ad")) {
+      parts.coverage.push(notSelected("ad", adSource.type === "ldif" ? adSource.files.join(", ") : adSource.url));
+      continue;
+    }
     const ad =
       adSource.type === "ldif"
         ? await readAdLdif(adSource.files.map(loaded.resolvePath))
-        : await readAdLdap(adSource, loaded.resolvePath);
+        : await readAdLdap(adSource, loaded.resolvePath, { onPage: (kind, entries) => context.onProgress?.(`reading ${kind} over LDAP`, entries) });
     appendAll(parts.domains, ad.domains);
     appendAll(parts.accounts, ad.accounts);
     appendAll(parts.groups, ad.groups);
     appendAll(parts.devices, ad.devices);
     parts.coverage.push(ad.coverage);
   }
-  if (sources.entra !== undefined) {
+  if (sources.entra !== undefined && !runs("entra")) {
+    const origin = sources.entra.type === "graph-export" ? sources.entra.folder : `graph tenant ${sources.entra.tenantId}`;
+    for (const source of ["entra", "entra-signins", "entra-security", "intune"] as const) parts.coverage.push(notSelected(source, origin));
+  } else if (sources.entra !== undefined) {
     let entra: EntraResult;
     if (sources.entra.type === "graph-export") {
       entra = await readEntraExport(loaded.resolvePath(sources.entra.folder));
@@ -82,14 +111,19 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     appendAll(parts.lockPolicies, entra.lockPolicies);
     appendAll(parts.coverage, entra.coverage);
   }
-  if (sources.windowsEvents !== undefined) {
+  if (sources.windowsEvents !== undefined && !runs("windows-events")) {
+    parts.coverage.push(notSelected("windows-events", sources.windowsEvents.files.map((file) => (typeof file === "string" ? file : file.path)).join(", ")));
+  } else if (sources.windowsEvents !== undefined) {
     const windows = sources.windowsEvents;
     const result = await readWindowsSessions(
       windows.files.map((file) => (typeof file === "string" ? { path: loaded.resolvePath(file) } : { ...file, path: loaded.resolvePath(file.path) })),
       {
         ...(windows.localTimeZone === undefined ? {} : { localTimeZone: windows.localTimeZone }),
         ...(windows.tempDir === undefined ? {} : { tempDir: loaded.resolvePath(windows.tempDir) }),
-        ...(context.log === undefined ? {} : { onProgress: (progress) => context.log?.debug(progress, "reading Windows events") }),
+        onProgress: (progress) => {
+          context.log?.debug(progress, "reading Windows events");
+          context.onProgress?.("reading Windows events", progress.records);
+        },
       },
     );
     context.log?.info({ windowsEvents: result.statistics, sessions: result.sessions.length, hosts: result.hosts.length }, "Windows events read");
@@ -97,7 +131,9 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     appendAll(parts.windowsHosts, result.hosts);
     parts.coverage.push(result.coverage);
   }
-  if (sources.passwordAudit !== undefined) {
+  if (sources.passwordAudit !== undefined && !runs("password-audit")) {
+    parts.coverage.push(notSelected("password-audit", sources.passwordAudit.files.map((file) => (typeof file === "string" ? file : file.path)).join(", ")));
+  } else if (sources.passwordAudit !== undefined) {
     // After the directories: each hash line is matched to an AD account read above.
     const passwords = sources.passwordAudit;
     const result = await readPasswordAudit(
