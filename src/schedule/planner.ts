@@ -12,6 +12,7 @@
  *   fires once, at its first occurrence.
  */
 import { parse, validateDetailed } from "node-cron";
+import { wallClockAt, wallClockToUtcMs, zoneOffsetMs } from "../sources/exports/local-time.js";
 
 export interface CronPlan {
   expression: string;
@@ -61,67 +62,8 @@ export function planCron(expression: string, timeZone: string): CronPlan {
   };
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let existing = formatters.get(timeZone);
-  if (existing === undefined) {
-    existing = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(timeZone, existing);
-  }
-  return existing;
-}
-
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-/** The wall-clock reading of `epochMs` in `timeZone`. */
-export function wallClock(epochMs: number, timeZone: string): WallClock {
-  const parts: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(epochMs))) {
-    if (part.type !== "literal") parts[part.type] = Number(part.value);
-  }
-  return { year: parts.year ?? 0, month: parts.month ?? 0, day: parts.day ?? 0, hour: parts.hour ?? 0, minute: parts.minute ?? 0, second: parts.second ?? 0 };
-}
-
-function asUtc(wall: WallClock): number {
+function asUtc(wall: { year: number; month: number; day: number; hour: number; minute: number; second: number }): number {
   return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-}
-
-/** Offset (ms) of `timeZone` from UTC at `epochMs`. */
-function offsetAt(epochMs: number, timeZone: string): number {
-  return asUtc(wallClock(epochMs, timeZone)) - Math.floor(epochMs / 1000) * 1000;
-}
-
-/**
- * The instant a wall-clock time names: its first occurrence when it happens twice, and — when it
- * does not exist — the time shifted forward by the gap (02:30 in a 02:00→03:00 gap is 03:30).
- */
-export function instantOf(wall: WallClock, timeZone: string): number {
-  const naive = asUtc(wall);
-  const before = offsetAt(naive - 86_400_000, timeZone);
-  const after = offsetAt(naive + 86_400_000, timeZone);
-  const candidates = [...new Set([before, after])].map((offset) => naive - offset).sort((a, b) => a - b);
-  for (const candidate of candidates) {
-    if (asUtc(wallClock(candidate, timeZone)) === naive) return candidate;
-  }
-  // A gap: read the wall time with the offset in force before the change, i.e. shifted forward.
-  return naive - before;
 }
 
 function dayMatches(plan: CronPlan, year: number, month: number, day: number): boolean {
@@ -138,14 +80,16 @@ function firesOnDay(plan: CronPlan, year: number, month: number, day: number): n
   if (!dayMatches(plan, year, month, day)) return [];
   // Most days have no offset change around them: then every wall time is simply naive − offset.
   const midnight = Date.UTC(year, month - 1, day);
-  const offset = offsetAt(midnight - 86_400_000, plan.timeZone);
-  const steady = offset === offsetAt(midnight + 2 * 86_400_000, plan.timeZone);
+  const offset = zoneOffsetMs(midnight - 86_400_000, plan.timeZone);
+  const steady = offset === zoneOffsetMs(midnight + 2 * 86_400_000, plan.timeZone);
   const instants = new Set<number>();
   for (const hour of plan.hours) {
     for (const minute of plan.minutes) {
       for (const second of plan.seconds) {
-        const wall = { year, month, day, hour, minute, second };
-        instants.add(steady ? asUtc(wall) - offset : instantOf(wall, plan.timeZone));
+        const wall = { year, month, day, hour, minute, second, millisecond: 0 };
+        // Across a change, Temporal's "compatible" reading: a repeated time fires at its first
+        // occurrence, a time in the gap shifted forward by the gap (02:30 in 02:00→03:00 is 03:30).
+        instants.add(steady ? asUtc(wall) - offset : wallClockToUtcMs(wall, plan.timeZone));
       }
     }
   }
@@ -154,7 +98,7 @@ function firesOnDay(plan: CronPlan, year: number, month: number, day: number): n
 
 /** Local calendar day `offset` days from the local day of `epochMs`. */
 function localDay(epochMs: number, timeZone: string, offset: number): { year: number; month: number; day: number } {
-  const wall = wallClock(epochMs, timeZone);
+  const wall = wallClockAt(epochMs, timeZone);
   const shifted = new Date(Date.UTC(wall.year, wall.month - 1, wall.day + offset));
   return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
 }

@@ -32,22 +32,20 @@ export function assertTimeZone(timeZone: string): void {
   formatterFor(timeZone);
 }
 
+/** The wall-clock reading of an instant in a zone, to the second (millisecond 0). */
+export function wallClockAt(instantMs: number, timeZone: string): WallClock {
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(instantMs))) {
+    if (part.type !== "literal") parts[part.type] = Number(part.value);
+  }
+  return { year: parts["year"]!, month: parts["month"]!, day: parts["day"]!, hour: parts["hour"]!, minute: parts["minute"]!, second: parts["second"]!, millisecond: 0 };
+}
+
 /** The zone's UTC offset in ms at an instant (wall clock minus UTC), to the second. */
 export function zoneOffsetMs(instantMs: number, timeZone: string): number {
   const wholeSecond = instantMs - (((instantMs % 1000) + 1000) % 1000);
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(wholeSecond))) {
-    if (part.type !== "literal") parts[part.type] = Number(part.value);
-  }
-  const wallAsUtc = Date.UTC(
-    parts["year"]!,
-    parts["month"]! - 1,
-    parts["day"]!,
-    parts["hour"]!,
-    parts["minute"]!,
-    parts["second"]!,
-  );
-  return wallAsUtc - wholeSecond;
+  const wall = wallClockAt(wholeSecond, timeZone);
+  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second) - wholeSecond;
 }
 
 export interface WallClock {
