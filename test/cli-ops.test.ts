@@ -71,7 +71,7 @@ describe("CLI: help, exit codes, --json, --sources, report --week", function () 
       const codes = command === "schedule" ? /Exit codes:\n\s+0\s+\S.*\n\s+1\s+.*\n\s+2\s+/ : /Exit codes:\n\s+0\s+ok\n\s+1\s+.*\n\s+2\s+.*\n\s+3\s+partial/;
       assert.match(help.stdout, codes, `${command} lists the exit codes`);
     }
-    assert.match(runCli(["audit", "--help"], workdir).stdout, /--sources <list>[\s\S]*--as-of <instant>[\s\S]*--snapshot-in[\s\S]*--save-snapshot[\s\S]*--no-report[\s\S]*--json/);
+    assert.match(runCli(["audit", "--help"], workdir).stdout, /--sources <list>[\s\S]*--as-of <instant>[\s\S]*--since <when>[\s\S]*--window-days <days>[\s\S]*--snapshot-in[\s\S]*--save-snapshot[\s\S]*--no-report[\s\S]*--json/);
     assert.match(runCli(["report", "--help"], workdir).stdout, /--run <id>[\s\S]*--week <week>[\s\S]*--json/);
   });
 
@@ -149,25 +149,90 @@ describe("CLI: help, exit codes, --json, --sources, report --week", function () 
     assert.match(summary.stdout, /^\s+windows-events\s+not run \(not selected\)$/m);
   });
 
-  it("report --week writes the latest run of that week; a week without runs is a clear error (exit 2)", async () => {
+  it("audit --window-days 3: only the last three days' activity is judged, in a partial run that resolves nothing", () => {
+    const result = runCli(["audit", "-c", config, "--window-days", "3", "--no-report", "--json"], workdir);
+    assert.equal(result.status, 0, result.stderr);
+    const parsed = JSON.parse(result.stdout) as {
+      runId: number;
+      scope: { activitySince?: string; sources?: string[] } | null;
+      window: { start: string; end: string };
+      sources: Array<{ source: string; ran: boolean; window: { start: string; end: string } | null }>;
+      checks: Array<{ id: string; status: string; findings: number; resolved: number }>;
+    };
+    assert.equal(parsed.runId, 4);
+    // The demo is judged as of 2026-11-21T02:00Z (audit.asOf); three days back.
+    const since = "2026-11-18T02:00:00.000Z";
+    assert.deepEqual(parsed.scope, { activitySince: since });
+    assert.equal(parsed.window.start, since);
+    for (const source of parsed.sources.filter((item) => ["entra-signins", "windows-events"].includes(item.source))) {
+      assert.ok(source.window !== null && source.window.start >= since, `${source.source} starts ${source.window?.start}`);
+    }
+    for (const check of parsed.checks) assert.equal(check.resolved, 0, check.id);
+    const byCheck = new Map(parsed.checks.map((check) => [check.id, check.findings]));
+    // Sessions of the first eleven days are not judged; the directory is judged whole.
+    const unlocked = byCheck.get("sessions.left-unlocked")!;
+    assert.ok(unlocked > 0 && unlocked < fullRunFindings.get("sessions.left-unlocked")!, `${unlocked} of ${fullRunFindings.get("sessions.left-unlocked")}`);
+    for (const id of ["credentials.password-settings", "hygiene.kerberoastable", "hygiene.admincount-orphan"].filter((item) => fullRunFindings.has(item))) {
+      assert.equal(byCheck.get(id), fullRunFindings.get(id), id);
+    }
+
+    const summary = runCli(["audit", "-c", config, "--since", "2026-11-18", "--no-report"], workdir);
+    assert.equal(summary.status, 0, summary.stderr);
+    // Midnight in Stockholm (UTC+1) is 23:00 UTC the day before.
+    assert.match(summary.stdout, /This is a partial run: activity since 2026-11-17T23:00:00\.000Z\. It resolves no finding/);
+
+    const late = runCli(["audit", "-c", config, "--since", "2026-11-22", "--json"], workdir);
+    assert.equal(late.status, 2);
+    assert.deepEqual(JSON.parse(late.stdout), { error: '--since 2026-11-22 is not before the audit\'s "as of" 2026-11-21T02:00:00.000Z', exitCode: 2 });
+    assert.equal(runCli(["audit", "-c", config, "--since", "2026-11-18", "--window-days", "3"], workdir).status, 2);
+    assert.equal(runCli(["audit", "-c", config, "--window-days", "0"], workdir).status, 2);
+    assert.equal(runCli(["audit", "-c", config, "--window-days", "3", "--snapshot-in", "x.json"], workdir).status, 2);
+  });
+
+  it("report --week writes the week's latest complete run; a partial run is reported on request and says what it left out", async () => {
     const result = runCli(["report", "-c", config, "--week", "2026-W47", "--json"], workdir);
     assert.equal(result.status, 0, result.stderr);
-    const parsed = JSON.parse(result.stdout) as { runId: number; week: string; report: string; managerReports: { files: number } | null };
-    assert.equal(parsed.runId, 3);
+    const parsed = JSON.parse(result.stdout) as { runId: number; week: string; scope: unknown; report: string; managerReports: { files: number } | null };
+    // Runs 2–5 were partial (--sources, --window-days, --since): the week's report is run 1's.
+    assert.equal(parsed.runId, 1);
+    assert.equal(parsed.scope, null);
     assert.equal(parsed.week, "2026-W47");
     assert.match(parsed.report, /kontokoll-vecka-2026-W47\.xlsx$/);
     assert.ok((parsed.managerReports?.files ?? 0) > 0);
+    const rowsOf = async (file: string, sheet: string): Promise<unknown[][]> => {
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile(file);
+      const worksheet = workbook.getWorksheet(sheet);
+      assert.ok(worksheet !== undefined, sheet);
+      const rows: unknown[][] = [];
+      worksheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+      return rows;
+    };
+    assert.deepEqual((await rowsOf(parsed.report, "Sammanfattning")).find((row) => row[0] === "Körningens omfattning"), [
+      "Körningens omfattning",
+      "Fullständig: alla konfigurerade källor och all aktivitet de har",
+    ]);
+
     // Run 3 read ad and entra only: the coverage sheet says the others were not selected, and their checks are not available.
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.readFile(parsed.report);
-    const coverage = workbook.getWorksheet("Täckning");
-    assert.ok(coverage !== undefined);
-    const rows: unknown[][] = [];
-    coverage.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    const partial = runCli(["report", "-c", config, "--run", "3", "--json"], workdir);
+    assert.equal(partial.status, 0, partial.stderr);
+    const partialReport = (JSON.parse(partial.stdout) as { report: string }).report;
+    const rows = await rowsOf(partialReport, "Täckning");
     const windowsRow = rows.find((row) => row[0] === "Windows säkerhetshändelser");
     assert.equal(windowsRow?.[2], "Nej: inte vald för denna körning (--sources)");
     const unlocked = rows.find((row) => row[0] === "Datorer som lämnats olåsta");
     assert.equal(unlocked?.[1], "Ej tillgänglig");
+    assert.deepEqual((await rowsOf(partialReport, "Sammanfattning")).find((row) => row[0] === "Körningens omfattning"), [
+      "Körningens omfattning",
+      "Delkörning, inget räknas som åtgärdat: endast källorna ad, entra",
+    ]);
+    const windowed = runCli(["report", "-c", config, "--run", "4", "--json"], workdir);
+    const windowedReport = (JSON.parse(windowed.stdout) as { report: string }).report;
+    assert.deepEqual((await rowsOf(windowedReport, "Om rapporten")).find((row) => row[0] === "Körningens omfattning"), [
+      "Körningens omfattning",
+      "Delkörning, inget räknas som åtgärdat: aktivitet från 2026-11-18 03:00",
+    ]);
+
     const missing = runCli(["report", "-c", config, "--week", "2026-W12"], workdir);
     assert.equal(missing.status, 2);
     assert.equal(missing.stderr.trim(), "kontokoll: no successful audit recorded in week 2026-W12; recorded weeks: 2026-W47");

@@ -304,4 +304,29 @@ describe("Entra source over Microsoft Graph (src/sources/graph) against a local 
     assert.match(stale.reason ?? "", /needs Entra ID P1/);
     assert.doesNotMatch(JSON.stringify(report), new RegExp(fake.clientSecret));
   });
+  it("reports progress per page and stops between pages when its signal aborts: a stop, never a gap or a half tenant", async () => {
+    const fake = await start({ pageSizeCaps: { users: 120 } });
+    const progress: Array<[string, number]> = [];
+    const complete = await read(fake, configFor(fake, folder), { onProgress: (step, done) => progress.push([step, done]) });
+    const userSteps = progress.filter(([step]) => step === "reading users from Graph").map(([, done]) => done);
+    // One report per page of at most 120 users, counting up to every user.
+    assert.equal(userSteps.length, Math.ceil(expected.accounts.length / 120));
+    assert.equal(userSteps.at(-1), complete.accounts.filter((account) => account.source === "entra").length);
+    assert.ok(userSteps.every((done, index) => index === 0 || done > userSteps[index - 1]!));
+
+    const controller = new AbortController();
+    const requestsBefore = fake.requests.length;
+    await assert.rejects(
+      read(fake, configFor(fake, folder), {
+        signal: controller.signal,
+        // A stop arrives while the second page of users is being read.
+        onProgress: (step, done) => {
+          if (step === "reading users from Graph" && done >= 120) controller.abort();
+        },
+      }),
+      (error: Error) => error.name === "AbortError",
+    );
+    const usersAfterStop = fake.requests.slice(requestsBefore).filter((request) => request.path === "users");
+    assert.equal(usersAfterStop.length, 1, "no page is asked for after the stop");
+  });
 });

@@ -125,4 +125,36 @@ describe("findings store", () => {
     db.close();
     assert.throws(() => FindingsStore.open(file), /newer than this kontokoll/);
   });
+  it("a partial run resolves nothing, keeps the week's counts of its complete run, and reports prefer the complete run", () => {
+    const store = FindingsStore.open(file);
+    // Planted: a complete run sees a and b; a partial run (AD only, activity since a date) sees only a.
+    const complete = store.recordRun(run("2026-11-02T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a", "b"] }]));
+    const scope = { sources: ["ad"], activitySince: "2026-11-01T23:00:00.000Z" };
+    const partial = store.recordRun({ ...run("2026-11-03T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a"] }]), scope });
+    assert.deepEqual(lifecycles(store, partial), { a: "open" });
+    assert.deepEqual(store.loadRun(partial).resolved, []);
+    assert.deepEqual(store.loadRun(partial).scope, scope);
+    assert.equal(store.loadRun(complete).scope, undefined);
+    // b is still open: the next complete run that does not see it resolves it.
+    const counts = store.weeklyCounts(12);
+    assert.deepEqual(counts.map((row) => [row.week, row.open, row.new, row.resolved]), [["2026-W45", 2, 2, 0]]);
+    assert.equal(store.latestRunIdOfWeek("2026-W45"), complete);
+    assert.equal(store.latestReportableRunId(), complete);
+    assert.equal(store.latestRunId(), partial);
+    const next = store.recordRun(run("2026-11-04T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a"] }]));
+    assert.deepEqual(lifecycles(store, next), { a: "open", b: "resolved" });
+    assert.equal(store.latestRunIdOfWeek("2026-W45"), next);
+    store.close();
+  });
+
+  it("a week with only partial runs reports and counts its latest partial run", () => {
+    const store = FindingsStore.open(file);
+    const first = store.recordRun({ ...run("2026-11-02T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a", "b"] }]), scope: { sources: ["ad"] } });
+    const second = store.recordRun({ ...run("2026-11-03T02:00:00.000Z", [{ checkId: "c", status: "ran", subjects: ["a"] }]), scope: { sources: ["ad"] } });
+    assert.ok(second > first);
+    assert.equal(store.latestRunIdOfWeek("2026-W45"), second);
+    assert.equal(store.latestReportableRunId(), second);
+    assert.deepEqual(store.weeklyCounts(12).map((row) => [row.open, row.new]), [[1, 0]]);
+    store.close();
+  });
 });

@@ -3,12 +3,12 @@ import dotenv from "dotenv";
 import { ConfigError, loadConfig, type LoadedConfig } from "../config/load.js";
 import { createLogger, endProgress, progressReporter } from "../log.js";
 import { MissingSecretError } from "../config/secrets.js";
-import { NoSuchRunError, openStore, purgeNow, reportStoredRun, runAudit, type AuditResult } from "../pipeline/audit.js";
+import { ActivityWindowError, NoSuchRunError, openStore, purgeNow, reportStoredRun, runAudit, type AuditResult } from "../pipeline/audit.js";
 import { NOT_SELECTED, SELECTABLE_SOURCES, type SelectableSource } from "../sources/collect.js";
 import { testConnections } from "../pipeline/test-connection.js";
 import { VERSION } from "../version.js";
 import { ENVIRONMENT_HELP, epilogue } from "./help.js";
-import { auditSummary } from "./summary.js";
+import { auditSummary, describeScope } from "./summary.js";
 import { registerScheduleCommand } from "./schedule-command.js";
 
 /**
@@ -30,6 +30,17 @@ function parseInstant(flag: string): (value: string) => string {
     if (Number.isNaN(parsed) || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new UsageError(`${flag}: not an ISO date-time: ${value}`);
     return new Date(parsed).toISOString();
   };
+}
+
+/** An ISO date (kept as written: its midnight is resolved in the organisation's zone) or date-time. */
+function parseSince(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value))) return value;
+  return parseInstant("--since")(value);
+}
+
+function parseWindowDays(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--window-days: expected a whole number of days from 1, got ${value}`);
+  return Number(value);
 }
 
 function parseRunId(value: string): number {
@@ -112,6 +123,12 @@ export function buildProgram(): Command {
     .addOption(configOption())
     .addOption(new Option("--sources <list>", `read only these configured sources, comma-separated: ${SELECTABLE_SOURCES.join(", ")}; the others are "not run (not selected)" and their checks say not available (default: all configured)`).argParser(parseSources))
     .option("--as-of <instant>", "judge as of this ISO date-time (default: audit.asOf from the config, else now)", parseInstant("--as-of"))
+    .addOption(
+      new Option("--since <when>", "judge only activity (sign-ins, Windows sessions, risk detections) from this ISO date-time, or date (midnight in organisation.timeZone), up to --as-of; a partial run (default: all activity the sources hold)")
+        .argParser(parseSince)
+        .conflicts("windowDays"),
+    )
+    .addOption(new Option("--window-days <days>", "like --since, the last <days> × 24 hours before --as-of; a partial run (default: all activity the sources hold)").argParser(parseWindowDays))
     .option("--snapshot-in <file>", "audit a saved snapshot instead of reading the sources (default: read the sources)")
     .option("--save-snapshot <file>", "also save the collected snapshot, .json or .json.gz (default: not saved)")
     .option("--no-report", "record the run but do not write any workbook (default: workbooks are written)")
@@ -122,18 +139,34 @@ export function buildProgram(): Command {
         [
           "kontokoll audit -c config/kontokoll.yaml",
           "kontokoll audit --sources ad,windows-events --no-report",
+          "kontokoll audit --window-days 7 --no-report",
+          "kontokoll audit --since 2026-11-16 --as-of 2026-11-20T18:00:00+01:00",
           "kontokoll audit --snapshot-in snapshot.json.gz --as-of 2026-11-21T02:00:00Z --json",
         ],
         "Activity data (Entra sign-ins, Windows session events) covers what each source holds: the\n" +
-          "sources.entra.signIns.analysisDays of the local sign-in copy and the events in the export files. The\n" +
-          "report's About sheet and the coverage show each source's actual window.",
+          "sources.entra.signIns.analysisDays of the local sign-in copy and the events in the export files;\n" +
+          "--since or --window-days narrows it. The report's About sheet and the coverage show each source's window.\n" +
+          "A run with --sources, --since or --window-days is partial: it resolves no finding (what it left out may\n" +
+          "be where the finding came from), and reports and the weekly trend prefer the week's latest complete run.",
       ),
     )
     .action(
-      async (options: { config: string; sources?: SelectableSource[]; asOf?: string; snapshotIn?: string; saveSnapshot?: string; report: boolean; json?: boolean }) => {
+      async (options: {
+        config: string;
+        sources?: SelectableSource[];
+        asOf?: string;
+        since?: string;
+        windowDays?: number;
+        snapshotIn?: string;
+        saveSnapshot?: string;
+        report: boolean;
+        json?: boolean;
+      }) => {
         const loaded = await loadConfig(options.config);
         const selected = selectionOf(loaded, options.sources);
         if (selected !== undefined && options.snapshotIn !== undefined) throw new UsageError("--sources cannot be combined with --snapshot-in (a snapshot is audited as it was collected)");
+        const activity = options.since !== undefined ? { since: options.since } : options.windowDays !== undefined ? { days: options.windowDays } : undefined;
+        if (activity !== undefined && options.snapshotIn !== undefined) throw new UsageError("--since and --window-days cannot be combined with --snapshot-in (a snapshot is audited as it was collected)");
         const started = Date.now();
         const progress = progressReporter();
         let result: AuditResult;
@@ -143,7 +176,8 @@ export function buildProgram(): Command {
             ...(options.snapshotIn === undefined ? {} : { snapshotIn: options.snapshotIn }),
             ...(options.saveSnapshot === undefined ? {} : { snapshotOut: options.saveSnapshot }),
             ...(selected === undefined ? {} : { selected }),
-            onProgress: (step, done) => progress(step, done),
+            ...(activity === undefined ? {} : { activity }),
+            onProgress: (step, done, total) => progress(step, done, total),
             writeReport: options.report,
             log: createLogger(),
           });
@@ -165,24 +199,32 @@ export function buildProgram(): Command {
     .command("report")
     .description("write the weekly workbook (and manager workbooks) again for a recorded run: the latest, a given run, or the latest run of an ISO week")
     .addOption(configOption())
-    .addOption(new Option("--run <id>", "run number to report (default: the latest successful run)").argParser(parseRunId).conflicts("week"))
-    .addOption(new Option("--week <week>", "ISO week, e.g. 2026-W47: report its latest successful run; an error when the week has none (default: the latest run)").argParser(parseIsoWeek))
+    .addOption(new Option("--run <id>", "run number to report (default: the latest successful complete run, else the latest partial one)").argParser(parseRunId).conflicts("week"))
+    .addOption(new Option("--week <week>", "ISO week, e.g. 2026-W47: report its latest successful complete run (else its latest partial one); an error when the week has none (default: the latest run)").argParser(parseIsoWeek))
     .option("--json", JSON_OPTION_HELP)
     .addHelpText("after", epilogue(["kontokoll report", "kontokoll report --week 2026-W47", "kontokoll report --run 12 --json"]))
     .action(async (options: { config: string; run?: number; week?: string; json?: boolean }) => {
       const loaded = await loadConfig(options.config);
-      const { run, report, managerReports } = await reportStoredRun(loaded, options.run, options.week);
+      const progress = progressReporter();
+      let written: Awaited<ReturnType<typeof reportStoredRun>>;
+      try {
+        written = await reportStoredRun(loaded, options.run, options.week, (step, done, total) => progress(step, done, total));
+      } finally {
+        endProgress();
+      }
+      const { run, report, managerReports } = written;
       if (options.json === true) {
         writeJson({
           runId: run.runId,
           week: run.week,
           asOf: run.asOf,
+          scope: run.scope ?? null,
           report: report.file,
           managerReports: managerReports === undefined ? null : { folder: managerReports.folder, files: managerReports.files.length },
         });
         return;
       }
-      process.stdout.write(`Run ${run.runId} (week ${run.week}, as of ${run.asOf})\nWeekly workbook: ${report.file}\n`);
+      process.stdout.write(`Run ${run.runId} (week ${run.week}, as of ${run.asOf}${run.scope === undefined ? "" : `, ${describeScope(run.scope)}`})\nWeekly workbook: ${report.file}\n`);
       if (managerReports !== undefined) process.stdout.write(`Manager workbooks: ${managerReports.files.length} in ${managerReports.folder}\n`);
     });
 
@@ -327,6 +369,9 @@ function auditJson(result: AuditResult, exitCode: number): unknown {
     runId: result.runId,
     asOf: run.asOf,
     week: run.week,
+    // null: a complete run; else what it was limited to (sources read, activity since).
+    scope: run.scope ?? null,
+    window: run.window,
     exitCode,
     report: result.report?.file ?? null,
     managerReports: result.managerReports === undefined ? null : { folder: result.managerReports.folder, files: result.managerReports.files.length },
@@ -377,7 +422,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof Partial) return EXIT.partial;
     if (error instanceof SourceProblems) return EXIT.failed;
-    if (error instanceof ConfigError || error instanceof UsageError || error instanceof MissingSecretError || error instanceof NoSuchRunError) {
+    if (error instanceof ConfigError || error instanceof UsageError || error instanceof MissingSecretError || error instanceof NoSuchRunError || error instanceof ActivityWindowError) {
       return fail(EXIT.usage, error.message);
     }
     const code = fail(EXIT.failed, `run failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,13 +1,27 @@
 import { findCheck } from "../checks/registry.js";
 import { isExcepted } from "../findings/exceptions.js";
+import type { RunScope } from "../findings/store.js";
 import type { AuditResult } from "../pipeline/audit.js";
 import { NOT_SELECTED } from "../sources/collect.js";
+
+/** "partial run: only ad, entra; activity since …". */
+export function describeScope(scope: RunScope): string {
+  const limits = [
+    ...(scope.sources === undefined ? [] : [`only ${scope.sources.join(", ")}`]),
+    ...(scope.activitySince === undefined ? [] : [`activity since ${scope.activitySince}`]),
+  ];
+  return `partial run: ${limits.join("; ")}`;
+}
 
 /** The one-screen summary printed after an audit. */
 export function auditSummary(result: AuditResult, elapsedMs: number): string {
   const { run } = result;
   const lines: string[] = [];
   lines.push(`kontokoll audit — ${run.organisation}, as of ${run.asOf} (run ${run.runId})`);
+  if (run.scope !== undefined) {
+    lines.push(`This is a ${describeScope(run.scope)}. It resolves no finding; reports prefer the week's latest complete run.`);
+    lines.push(`Activity data judged: ${run.window.start} – ${run.window.end}`);
+  }
   lines.push("");
   lines.push("Sources:");
   for (const source of run.coverage.sources) {

@@ -30,6 +30,19 @@ export interface RunHeader {
   exceptionProblems: ExceptionProblem[];
   /** The directory's managers and whom they report to (absent for runs recorded before it was kept). */
   managers?: ManagerEntry[];
+  /** Absent: a complete run. Present: what the run was limited to (`--sources`, `--since`/`--window-days`). */
+  scope?: RunScope;
+}
+
+/**
+ * What a partial run left out. A partial run cannot tell that a finding went away (its source or
+ * its time may be the part left out), so it resolves nothing, and reports prefer complete runs.
+ */
+export interface RunScope {
+  /** Only these sources were read. */
+  sources?: string[];
+  /** Only activity (sign-ins, Windows sessions, risk detections) from this instant on was judged. */
+  activitySince?: string;
 }
 
 export interface NewRun extends RunHeader {
@@ -188,6 +201,8 @@ export const MIGRATIONS: readonly string[] = [
    );`,
   // The managers and their reporting lines as each run saw them, for the manager workbooks (NULL: not kept).
   `ALTER TABLE runs ADD COLUMN managers_json TEXT;`,
+  // What a partial run was limited to (NULL: a complete run).
+  `ALTER TABLE runs ADD COLUMN scope_json TEXT;`,
 ];
 
 /**
@@ -236,17 +251,19 @@ export class FindingsStore {
     });
   }
 
-  /** Records a run and advances every finding's lifecycle, atomically. Returns the run id. */
   /**
-   * `options.resolveUnseen: false` (an audit of selected sources only): findings this run did not
-   * see stay open rather than resolved, since the sources left out may be where they came from.
+   * Records a run and advances every finding's lifecycle, atomically. Returns the run id. A partial
+   * run (`run.scope` set) resolves nothing: findings it did not see stay open, since the sources or
+   * the time it left out may be where they came from. It sets its week's counts only while the week
+   * has no complete run, so the trend shows complete runs wherever there is one.
    */
-  recordRun(run: NewRun, options: { resolveUnseen?: boolean } = {}): number {
-    const resolveUnseen = options.resolveUnseen ?? true;
+  recordRun(run: NewRun): number {
+    const resolveUnseen = run.scope === undefined;
     const insertRun = this.db.prepare(
-      `INSERT INTO runs (started_at, finished_at, as_of, window_start, window_end, organisation, config_file, config_fingerprint, coverage_json, checks_json, week, exception_problems_json, managers_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (started_at, finished_at, as_of, window_start, window_end, organisation, config_file, config_fingerprint, coverage_json, checks_json, week, exception_problems_json, managers_json, scope_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const completeRunOfWeek = this.db.prepare(`SELECT 1 FROM runs WHERE status = 'ok' AND week = ? AND scope_json IS NULL LIMIT 1`);
     const selectFinding = this.db.prepare<{ status: string }>(`SELECT status FROM findings WHERE id = ?`);
     const insertFinding = this.db.prepare(
       `INSERT INTO findings (id, check_id, subject_key, status, first_seen_run, first_seen_at, last_seen_run, last_seen_at, last_json)
@@ -288,6 +305,7 @@ export class FindingsStore {
           run.week,
           JSON.stringify(run.exceptionProblems),
           run.managers === undefined ? null : JSON.stringify(run.managers),
+          run.scope === undefined ? null : JSON.stringify(run.scope),
         ).lastInsertRowid,
       );
       for (const check of run.checks) {
@@ -316,18 +334,22 @@ export class FindingsStore {
           counts.add(check.checkId, departmentOf(id), "resolved", false);
         }
       }
-      // The week's counts are those of its latest run.
-      clearWeek.run(run.week);
-      for (const row of counts.rows()) {
-        replaceCount.run(run.week, row.checkId, row.department, runId, row.open, row.new, row.reopened, row.resolved, row.excepted);
+      // The week's counts are those of its latest complete run (of its latest run while it has none).
+      if (run.scope === undefined || completeRunOfWeek.get(run.week) === undefined) {
+        clearWeek.run(run.week);
+        for (const row of counts.rows()) {
+          replaceCount.run(run.week, row.checkId, row.department, runId, row.open, row.new, row.reopened, row.resolved, row.excepted);
+        }
       }
       return runId;
     });
   }
 
-  /** The latest successful run of an ISO week ("2026-W47"), if any. */
+  /** The latest successful complete run of an ISO week ("2026-W47"), else its latest partial run, if any. */
   latestRunIdOfWeek(week: string): number | undefined {
-    const row = this.db.prepare<{ id: number }>(`SELECT id FROM runs WHERE status = 'ok' AND week = ? ORDER BY id DESC LIMIT 1`).get(week);
+    const row = this.db
+      .prepare<{ id: number }>(`SELECT id FROM runs WHERE status = 'ok' AND week = ? ORDER BY scope_json IS NULL DESC, id DESC LIMIT 1`)
+      .get(week);
     return row?.id;
   }
 
@@ -341,6 +363,12 @@ export class FindingsStore {
 
   latestRunId(): number | undefined {
     const row = this.db.prepare<{ id: number }>(`SELECT id FROM runs WHERE status = 'ok' ORDER BY id DESC LIMIT 1`).get();
+    return row?.id;
+  }
+
+  /** What a report shows by default: the latest successful complete run, else the latest partial one. */
+  latestReportableRunId(): number | undefined {
+    const row = this.db.prepare<{ id: number }>(`SELECT id FROM runs WHERE status = 'ok' ORDER BY scope_json IS NULL DESC, id DESC LIMIT 1`).get();
     return row?.id;
   }
 
@@ -533,6 +561,7 @@ export class FindingsStore {
       week: String(run.week),
       exceptionProblems: JSON.parse(String(run.exception_problems_json)) as ExceptionProblem[],
       ...(typeof run.managers_json === "string" ? { managers: JSON.parse(run.managers_json) as ManagerEntry[] } : {}),
+      ...(typeof run.scope_json === "string" ? { scope: JSON.parse(run.scope_json) as RunScope } : {}),
       checks,
       resolved,
     };

@@ -155,6 +155,12 @@ export const MESSAGES = {
   noResolvedThisWeek: { sv: "Inget åtgärdat denna vecka.", en: "Nothing resolved this week." },
   // ops (issue 9): a source `kontokoll audit --sources` left out
   sourceNotSelected: { sv: "Nej: inte vald för denna körning (--sources)", en: "No: not selected for this run (--sources)" },
+  // ops (issue 9): a run limited by --sources, --since or --window-days
+  runScope: { sv: "Körningens omfattning", en: "Run scope" },
+  completeRun: { sv: "Fullständig: alla konfigurerade källor och all aktivitet de har", en: "Complete: every configured source and all the activity it holds" },
+  partialRun: { sv: "Delkörning, inget räknas som åtgärdat", en: "Partial run, nothing counts as resolved" },
+  partialSources: { sv: "endast källorna", en: "only the sources" },
+  partialActivitySince: { sv: "aktivitet från", en: "activity from" },
 } as const satisfies Record<string, Localised>;
 
 export type MessageKey = keyof typeof MESSAGES;

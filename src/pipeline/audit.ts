@@ -7,15 +7,18 @@ import { resolveFindings } from "../findings/finding.js";
 import { managerRoster } from "../findings/managers.js";
 import { applyExceptions, loadExceptions, type ExceptionRegister } from "../findings/exceptions.js";
 import { acquireRunLock } from "../findings/lock.js";
-import { FindingsStore, type PurgeResult, type RunRecord } from "../findings/store.js";
+import { FindingsStore, type PurgeResult, type RunRecord, type RunScope } from "../findings/store.js";
 import { isoWeek } from "../report/time.js";
 import type { Logger } from "../log.js";
 import { writeWeeklyWorkbook, type WrittenReport } from "../report/weekly-workbook.js";
 import { writeManagerWorkbooks, type ManagerReports } from "../report/manager-workbooks.js";
+import { limitActivity } from "../snapshot/activity-window.js";
 import { buildSnapshot } from "../snapshot/build.js";
 import { readSnapshot, writeSnapshot } from "../snapshot/io.js";
 import type { Snapshot } from "../snapshot/model.js";
 import { collectParts, type SelectableSource } from "../sources/collect.js";
+import { wallClockToUtcMs } from "../sources/exports/local-time.js";
+import { DAY_MS } from "../checks/session-facts.js";
 import { VERSION } from "../version.js";
 
 export interface AuditOptions {
@@ -33,8 +36,45 @@ export interface AuditOptions {
   signal?: AbortSignal;
   /** Run only these configured sources (`--sources`); the others are "not run (not selected)". */
   selected?: ReadonlySet<SelectableSource>;
-  /** Progress of long steps, for a progress line on a terminal. */
-  onProgress?: (step: string, done: number) => void;
+  /** Progress of long steps (and how many there are in all, when known), for a progress line on a terminal. */
+  onProgress?: (step: string, done: number, total?: number) => void;
+  /** Judge only the activity of this time window (`--since`, `--window-days`); the directories are read whole. */
+  activity?: ActivityWindowRequest;
+}
+
+/** `--since` an ISO date-time, or a date (midnight in the organisation's time zone); or `--window-days` back from "as of". */
+export type ActivityWindowRequest = { since: string } | { days: number };
+
+/** An activity window that cannot be used (a usage error: exit 2, no run recorded). */
+export class ActivityWindowError extends Error {
+  override name = "ActivityWindowError";
+}
+
+/** The first instant of the activity window, for a run judged as of `asOf`. */
+export function activitySince(request: ActivityWindowRequest, asOf: string, timeZone: string): string {
+  let sinceMs: number;
+  if ("days" in request) {
+    if (!Number.isInteger(request.days) || request.days < 1) throw new ActivityWindowError(`--window-days: expected a whole number of days from 1, got ${request.days}`);
+    sinceMs = Date.parse(asOf) - request.days * DAY_MS;
+  } else {
+    const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(request.since);
+    sinceMs =
+      date === null
+        ? Date.parse(request.since)
+        : wallClockToUtcMs({ year: Number(date[1]), month: Number(date[2]), day: Number(date[3]), hour: 0, minute: 0, second: 0, millisecond: 0 }, timeZone);
+    if (Number.isNaN(sinceMs)) throw new ActivityWindowError(`--since: not an ISO date or date-time: ${request.since}`);
+    if (sinceMs >= Date.parse(asOf)) throw new ActivityWindowError(`--since ${request.since} is not before the audit's "as of" ${asOf}`);
+  }
+  return new Date(sinceMs).toISOString();
+}
+
+/** What a run was limited to, for the store and the report; undefined for a complete run. */
+function scopeOf(options: AuditOptions, activityFrom: string | undefined): RunScope | undefined {
+  if (options.selected === undefined && activityFrom === undefined) return undefined;
+  return {
+    ...(options.selected === undefined ? {} : { sources: [...options.selected].sort() }),
+    ...(activityFrom === undefined ? {} : { activitySince: activityFrom }),
+  };
 }
 
 export interface AuditResult {
@@ -51,6 +91,8 @@ export function stateFile(loaded: LoadedConfig): string {
 
 /** collect → snapshot → checks → exceptions → findings store → report, holding the run lock throughout. */
 export async function runAudit(loaded: LoadedConfig, options: AuditOptions): Promise<AuditResult> {
+  // A window that cannot work is a usage error, found before anything is locked or recorded.
+  if (options.activity !== undefined) activitySince(options.activity, auditInstant(loaded, options, (options.now ?? (() => new Date()))().toISOString()), loaded.config.organisation.timeZone);
   const lock = acquireRunLock(loaded.resolvePath(loaded.config.storage.dataDir));
   if (lock.staleOwner !== undefined) {
     options.log.warn({ pid: lock.staleOwner.pid, startedAt: lock.staleOwner.startedAt }, "took over the lock of a run that ended without releasing it");
@@ -100,7 +142,8 @@ async function auditWithStore(
   store: FindingsStore,
 ): Promise<AuditResult> {
   const now = options.now ?? (() => new Date());
-  const snapshot = await obtainSnapshot(loaded, options, startedAt, store);
+  const { snapshot, activityFrom } = await obtainSnapshot(loaded, options, startedAt, store);
+  const scope = scopeOf(options, activityFrom);
   options.signal?.throwIfAborted();
   options.log.info(
     { accounts: snapshot.accounts.length, identities: snapshot.identities.length, groups: snapshot.groups.length, signIns: snapshot.signIns.length, windowsSessions: snapshot.windowsSessions.length, windowsHosts: snapshot.windowsHosts.length },
@@ -129,13 +172,14 @@ async function auditWithStore(
     exceptionProblems: problems,
     managers: managerRoster(snapshot),
     checks: results,
-  }, { resolveUnseen: options.selected === undefined });
+    ...(scope === undefined ? {} : { scope }),
+  });
   const purged = purgeExpired(store, loaded, snapshot.collectedAt);
   options.log.info({ ...purged }, "retention purge");
   const run = store.loadRun(runId);
-  const report = options.writeReport ? await writeReport(loaded, run, store) : undefined;
+  const report = options.writeReport ? await writeReport(loaded, run, store, options.onProgress) : undefined;
   if (report !== undefined) options.log.info({ file: report.file }, "weekly workbook written");
-  const managerReports = options.writeReport ? await writeManagerReports(loaded, run) : undefined;
+  const managerReports = options.writeReport ? await writeManagerReports(loaded, run, options.onProgress) : undefined;
   if (managerReports !== undefined) options.log.info({ folder: managerReports.folder, files: managerReports.files.length }, "manager workbooks written");
   return { runId, run, ...(report === undefined ? {} : { report }), ...(managerReports === undefined ? {} : { managerReports }) };
 }
@@ -175,31 +219,35 @@ export class NoSuchRunError extends Error {
 
 /**
  * Writes the weekly workbook for a stored run: the run named, else the latest successful run of
- * the ISO week named (`2026-W47`), else the latest successful run.
+ * the ISO week named (`2026-W47`), else the latest successful run; of those, a complete run
+ * before any partial one (`audit --sources`, `--since`).
  */
 export async function reportStoredRun(
   loaded: LoadedConfig,
   runId?: number,
   week?: string,
+  onProgress?: ReportProgress,
 ): Promise<{ run: RunRecord; report: WrittenReport; managerReports?: ManagerReports }> {
   const store = FindingsStore.open(stateFile(loaded));
   try {
-    const id = runId ?? (week === undefined ? store.latestRunId() : store.latestRunIdOfWeek(week));
+    const id = runId ?? (week === undefined ? store.latestReportableRunId() : store.latestRunIdOfWeek(week));
     if (id === undefined && week !== undefined) {
       const weeks = store.recordedWeeks();
       throw new NoSuchRunError(`no successful audit recorded in week ${week}` + (weeks.length === 0 ? "; run \"kontokoll audit\" first" : `; recorded weeks: ${weeks.join(", ")}`));
     }
     if (id === undefined) throw new NoSuchRunError(`no audit has been recorded yet in ${stateFile(loaded)}; run "kontokoll audit" first`);
     const run = store.loadRun(id);
-    const report = await writeReport(loaded, run, store);
-    const managerReports = await writeManagerReports(loaded, run);
+    const report = await writeReport(loaded, run, store, onProgress);
+    const managerReports = await writeManagerReports(loaded, run, onProgress);
     return { run, report, ...(managerReports === undefined ? {} : { managerReports }) };
   } finally {
     store.close();
   }
 }
 
-async function writeReport(loaded: LoadedConfig, run: RunRecord, store: FindingsStore): Promise<WrittenReport> {
+type ReportProgress = (step: string, done: number, total: number) => void;
+
+async function writeReport(loaded: LoadedConfig, run: RunRecord, store: FindingsStore, onProgress?: ReportProgress): Promise<WrittenReport> {
   const { organisation, report } = loaded.config;
   return writeWeeklyWorkbook(run, {
     // The weeks up to the run's own (an older run's report ends at its week), for the 12-week trend.
@@ -209,11 +257,12 @@ async function writeReport(loaded: LoadedConfig, run: RunRecord, store: Findings
     locale: organisation.locale,
     timeZone: organisation.timeZone,
     version: VERSION,
+    ...(onProgress === undefined ? {} : { onProgress }),
   });
 }
 
 /** One workbook per manager and the coordinator's index, unless report.managers.enabled is false. */
-async function writeManagerReports(loaded: LoadedConfig, run: RunRecord): Promise<ManagerReports | undefined> {
+async function writeManagerReports(loaded: LoadedConfig, run: RunRecord, onProgress?: ReportProgress): Promise<ManagerReports | undefined> {
   const { organisation, report } = loaded.config;
   if (!report.managers.enabled) return undefined;
   return writeManagerWorkbooks(run, {
@@ -225,25 +274,39 @@ async function writeManagerReports(loaded: LoadedConfig, run: RunRecord): Promis
     withoutFindings: report.managers.withoutFindings,
     ...(report.managers.folder === undefined ? {} : { folder: report.managers.folder }),
     ...(report.managers.contact === undefined ? {} : { contact: report.managers.contact }),
+    ...(onProgress === undefined ? {} : { onProgress }),
   });
 }
 
 /** Weekly counts read for the trend: enough to end the trend at any run the retention keeps. */
 const TREND_LOOKBACK_WEEKS = 520;
 
-async function obtainSnapshot(loaded: LoadedConfig, options: AuditOptions, startedAt: string, store: FindingsStore): Promise<Snapshot> {
-  if (options.snapshotIn !== undefined) return readSnapshot(options.snapshotIn);
-  const collectedAt = new Date(options.asOf ?? loaded.config.audit.asOf ?? startedAt).toISOString();
-  const parts = await collectParts(loaded, {
+function auditInstant(loaded: LoadedConfig, options: AuditOptions, startedAt: string): string {
+  return new Date(options.asOf ?? loaded.config.audit.asOf ?? startedAt).toISOString();
+}
+
+async function obtainSnapshot(
+  loaded: LoadedConfig,
+  options: AuditOptions,
+  startedAt: string,
+  store: FindingsStore,
+): Promise<{ snapshot: Snapshot; activityFrom?: string }> {
+  if (options.snapshotIn !== undefined) return { snapshot: await readSnapshot(options.snapshotIn) };
+  const collectedAt = auditInstant(loaded, options, startedAt);
+  const collected = await collectParts(loaded, {
     asOf: collectedAt,
     signInArchive: store,
     log: options.log,
     ...(options.selected === undefined ? {} : { selected: options.selected }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
-  return buildSnapshot(parts, {
+  const activityFrom = options.activity === undefined ? undefined : activitySince(options.activity, collectedAt, loaded.config.organisation.timeZone);
+  const parts = activityFrom === undefined ? collected : limitActivity(collected, activityFrom);
+  const snapshot = buildSnapshot(parts, {
     organisation: loaded.config.organisation.name,
     departments: loaded.config.organisation.departments,
     collectedAt,
   });
+  return { snapshot, ...(activityFrom === undefined ? {} : { activityFrom }) };
 }

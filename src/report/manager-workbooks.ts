@@ -38,6 +38,8 @@ export interface ManagerWorkbookOptions extends RenderOptions {
   folder?: string;
   /** Whom a manager asks about the workbook; default "the IT coordinator". */
   contact?: string;
+  /** Workbooks written so far, for a progress line on a terminal. */
+  onProgress?: (step: string, done: number, total: number) => void;
 }
 
 /** What one manager's workbook holds, for the index. */
@@ -223,9 +225,10 @@ export async function writeManagerWorkbooks(run: RunRecord, options: ManagerWork
   await mkdir(staging, { mode: 0o700 });
   await chmod(staging, 0o700);
   try {
-    for (const file of reports.files) {
+    for (const [index, file] of reports.files.entries()) {
       const entry = recipients.get(file.managerIdentityId)!;
       await writeStreaming(path.join(staging, path.basename(file.file)), (workbook) => writeManagerWorkbook(workbook, entry, run, reports.week, options, t));
+      options.onProgress?.("writing the manager workbooks", index + 1, reports.files.length);
     }
     await writeStreaming(path.join(staging, path.basename(reports.index)), (workbook) => {
       writeManagerIndexSheet(workbook.addWorksheet(t("managerIndexSheet"), { pageSetup: PAGE_SETUP }), reports, options);

@@ -19,6 +19,7 @@ import {
   SEVERITY_ORDER,
   shownFindings,
   SOURCE_TEXT,
+  scopeText,
   statusText,
   styleHeader,
   type RenderOptions,
@@ -35,6 +36,8 @@ export interface WeeklyReportOptions extends RenderOptions {
    * the run's week. Without them the trend shows only this run's week.
    */
   trend?: readonly WeeklyCount[];
+  /** Check sheets written so far, for a progress line on a terminal. */
+  onProgress?: (step: string, done: number, total: number) => void;
 }
 
 export interface WrittenReport {
@@ -92,9 +95,10 @@ export async function writeWeeklyWorkbook(run: RunRecord, options: WeeklyReportO
     summary.commit();
     await writeFindingList(add(t("sheetNewThisWeek"), true), newThisWeek(run), "noNewThisWeek", options, t, dates);
     writeResolved(add(t("sheetResolvedThisWeek"), true), run, options, t, dates);
-    for (const check of run.checks) {
+    for (const [index, check] of run.checks.entries()) {
       const title = findCheck(check.checkId)?.meta.title[options.language] ?? check.checkId;
       await writeCheckSheet(add(title, true), check, options, t, dates);
+      options.onProgress?.("writing the weekly workbook (check sheets)", index + 1, run.checks.length);
     }
     writeExceptions(add(t("sheetExceptions"), true), run, options, t);
     writeCoverage(add(t("sheetCoverage"), false), run, options, t);
@@ -227,6 +231,8 @@ function writeSummary(
     t("window"),
     `${formatLocal(run.window.start, options.locale, options.timeZone, false)} – ${formatLocal(run.window.end, options.locale, options.timeZone, false)}`,
   ]);
+  const scopeRow = sheet.addRow([t("runScope"), scopeText(run, options, t)]);
+  if (run.scope !== undefined) scopeRow.getCell(2).font = { bold: true, color: { argb: "FFC00000" } };
   sheet.addRow([]);
 
   // Headline figures.
@@ -570,6 +576,7 @@ function writeAbout(sheet: WorksheetWriter, run: RunRecord, week: string, option
     [t("organisation"), excelSafe(run.organisation)],
     [t("asOf"), formatLocal(run.asOf, options.locale, options.timeZone)],
     [t("window"), `${formatLocal(run.window.start, options.locale, options.timeZone)} – ${formatLocal(run.window.end, options.locale, options.timeZone)}`],
+    [t("runScope"), scopeText(run, options, t)],
     [t("sources"), run.coverage.sources.filter((source) => source.ran).map((source) => t(SOURCE_TEXT[source.source])).join(", ")],
     [t("version"), options.version],
     [t("configFile"), excelSafe(run.configFile)],

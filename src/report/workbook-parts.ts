@@ -61,6 +61,16 @@ export function statusText(status: string, t: Translate): string {
   return status === "ran" ? t("checkRan") : status === "disabled" ? t("checkDisabled") : t("checkNotAvailable");
 }
 
+/** "Complete…", or what a partial run was limited to, in the reader's language. */
+export function scopeText(run: RunRecord, options: RenderOptions, t: Translate): string {
+  if (run.scope === undefined) return t("completeRun");
+  const limits = [
+    ...(run.scope.sources === undefined ? [] : [`${t("partialSources")} ${run.scope.sources.join(", ")}`]),
+    ...(run.scope.activitySince === undefined ? [] : [`${t("partialActivitySince")} ${formatLocal(run.scope.activitySince, options.locale, options.timeZone)}`]),
+  ];
+  return `${t("partialRun")}: ${limits.join("; ")}`;
+}
+
 export function findingRow(
   finding: StoredFinding,
   meta: CheckMetadata<unknown> | undefined,

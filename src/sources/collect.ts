@@ -27,6 +27,8 @@ export interface CollectContext {
   selected?: ReadonlySet<SelectableSource>;
   /** Progress of long steps (records read so far), for a progress line on a terminal. */
   onProgress?: (step: string, done: number) => void;
+  /** Stops the reads between pages and records (the scheduler's stop after its grace period). */
+  signal?: AbortSignal;
 }
 
 /** The names `--sources` accepts: one per configured source section. */
@@ -77,7 +79,12 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     const ad =
       adSource.type === "ldif"
         ? await readAdLdif(adSource.files.map(loaded.resolvePath))
-        : await readAdLdap(adSource, loaded.resolvePath, { onPage: (kind, entries) => context.onProgress?.(`reading ${kind} over LDAP`, entries) });
+        : await readAdLdap(adSource, loaded.resolvePath, {
+            onPage: (kind, entries) => {
+              context.signal?.throwIfAborted();
+              context.onProgress?.(`reading ${kind} over LDAP`, entries);
+            },
+          });
     appendAll(parts.domains, ad.domains);
     appendAll(parts.accounts, ad.accounts);
     appendAll(parts.groups, ad.groups);
@@ -96,6 +103,8 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
         asOf: context.asOf,
         ...(context.signInArchive === undefined ? {} : { archive: context.signInArchive }),
         ...(context.log === undefined ? {} : { log: context.log }),
+        ...(context.signal === undefined ? {} : { signal: context.signal }),
+        ...(context.onProgress === undefined ? {} : { onProgress: context.onProgress }),
       });
       context.log?.info({ graph: live.statistics }, "Graph read");
       entra = live;
@@ -120,6 +129,7 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
       {
         ...(windows.localTimeZone === undefined ? {} : { localTimeZone: windows.localTimeZone }),
         ...(windows.tempDir === undefined ? {} : { tempDir: loaded.resolvePath(windows.tempDir) }),
+        ...(context.signal === undefined ? {} : { signal: context.signal }),
         onProgress: (progress) => {
           context.log?.debug(progress, "reading Windows events");
           context.onProgress?.("reading Windows events", progress.records);

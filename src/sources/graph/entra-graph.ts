@@ -28,6 +28,10 @@ export interface GraphSourceContext {
   archive?: SignInArchive;
   log?: Logger;
   clock?: Clock;
+  /** Stops the read between pages (the scheduler's stop). */
+  signal?: AbortSignal;
+  /** Objects read so far per collection, for a progress line on a terminal. */
+  onProgress?: (step: string, done: number) => void;
 }
 
 export interface GraphStatistics {
@@ -141,12 +145,16 @@ export async function readEntraGraph(
     const version = options.version ?? "v1.0";
     let url: string | undefined = firstUrl(collection, options);
     let pageNumber = 0;
+    let objects = 0;
     while (url !== undefined) {
+      context.signal?.throwIfAborted();
       const page = await api.getPage(url, version);
       pageNumber++;
       statistics.pages++;
       acceptObjects(page.value, recorder, `${version}/${options.path ?? collection.path}`, pageNumber, onObject);
       url = page.nextLink;
+      objects += page.value.length;
+      context.onProgress?.(`reading ${options.path ?? collection.path} from Graph`, objects);
       options.afterPage?.(url === undefined);
     }
   };
@@ -157,7 +165,8 @@ export async function readEntraGraph(
       await read();
       return true;
     } catch (error) {
-      // Without a token nothing else will be readable either.
+      // Without a token nothing else will be readable either; a stop ends the run.
+      if (context.signal?.aborted === true) throw error;
       if (!(error instanceof GraphRequestError) || error.kind === "unauthenticated") throw error;
       recorder.addMissing(item, whyUnreadable(collection, error, grantedRoles));
       context.log?.warn({ item, reason: error.message }, "Graph data not available");

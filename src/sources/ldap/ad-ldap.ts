@@ -115,7 +115,8 @@ export async function readAdLdap(
   try {
     return await readWithConnection(connection, config, options);
   } catch (error) {
-    if (error instanceof LdapSourceError) throw error;
+    // A stop (AbortSignal) stays a stop, so the scheduler reports it as one.
+    if (error instanceof LdapSourceError || (error instanceof Error && error.name === "AbortError")) throw error;
     throw new LdapSourceError(connection.url, `reading the directory failed: ${describeLdapError(error)}`);
   } finally {
     await connection.close();

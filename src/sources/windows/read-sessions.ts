@@ -28,6 +28,8 @@ export interface WindowsSessionsOptions {
   sessionSink?: (session: WindowsSession) => void;
   /** Called now and then while reading, for progress display. */
   onProgress?: (progress: { file: string; records: number }) => void;
+  /** Stops the read between records (the scheduler's stop); the spilled runs are removed. */
+  signal?: AbortSignal;
 }
 
 export interface WindowsSessionsResult {
@@ -69,7 +71,10 @@ export async function readWindowsSessions(files: EventFileSpec[], options: Windo
           ...(file.format === undefined ? {} : { format: file.format }),
         })) {
           lastLine = outcome.line;
-          if (++records % PROGRESS_EVERY === 0) options.onProgress?.({ file: file.path, records });
+          if (++records % PROGRESS_EVERY === 0) {
+            options.signal?.throwIfAborted();
+            options.onProgress?.({ file: file.path, records });
+          }
           if (outcome.kind === "rejected") {
             recorder.reject({ file: file.path, line: outcome.line, ...(outcome.field === undefined ? {} : { field: outcome.field }), message: outcome.message });
             continue;
@@ -85,6 +90,8 @@ export async function readWindowsSessions(files: EventFileSpec[], options: Windo
         }
         filesRead++;
       } catch (error) {
+        // A stop is not a broken file: the run ends instead of going on with the next one.
+        if (options.signal?.aborted === true) throw error;
         if (recorder.fileFailed(file.path, lastLine, error)) filesRead++;
       }
     }
