@@ -5,6 +5,7 @@
  * reader sees the same files: no object lost, none twice.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { chmod, copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -341,6 +342,24 @@ describe("Entra source over Microsoft Graph (src/sources/graph) against a local 
     }
     assert.doesNotMatch(JSON.stringify(result), /wrong-secret-value-1234/);
     assert.doesNotMatch(JSON.stringify(result), new RegExp(fake.clientSecret));
+  });
+
+  it("refuses a Graph server whose certificate the configured CA did not sign, and never falls back to http://", async () => {
+    const fake = await start();
+    const otherCa = join(folder, "other-ca.pem");
+    const made = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=not the Graph CA", "-keyout", join(folder, "other-ca.key"), "-out", otherCa], { encoding: "utf8" });
+    assert.equal(made.status, 0, made.stderr);
+    const loaded = configFor(fake, folder).config.sources.entra;
+    assert.ok(loaded?.type === "graph");
+    const requestsBefore = fake.requests.length;
+    const result = await readEntraGraph({ ...loaded, caFile: otherCa }, (file) => file, { asOf: AS_OF });
+    for (const coverage of result.coverage) {
+      assert.equal(coverage.ran, false, coverage.source);
+      assert.match(coverage.error ?? "", /TLS certificate is not trusted/, coverage.source);
+    }
+    assert.equal(fake.requests.length, requestsBefore, "not one request got through the refused TLS handshake");
+    const plain = `organisation:\n  name: X\n  departments: [{ code: KS, name: K }]\nsources:\n  entra: { type: graph, tenantId: t, clientId: c, graphBaseUrl: "http://127.0.0.1:1/" }\n`;
+    assert.throws(() => parseConfig(plain, "http.yaml", join(folder, "http.yaml")), /expected an https:\/\/ URL/);
   });
 
   it("pulls sign-ins incrementally from the stored watermark with an overlap, keeping each sign-in once", async () => {
