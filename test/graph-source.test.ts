@@ -177,6 +177,10 @@ describe("Entra source over Microsoft Graph (src/sources/graph) against a local 
     assert.equal(batches.length, Math.ceil(expected.groups.length / 20));
     assert.ok(memberRequests.every((request) => request.inBatch));
     assert.equal(result.statistics.retries, 0);
+    // Read-only: GETs, plus POSTs to $batch (of GETs) and to the token endpoint.
+    const notReads = fake.requests.filter((request) => request.method !== "GET" && !(request.method === "POST" && (request.path === "$batch" || request.path.endsWith("oauth2/v2.0/token"))));
+    assert.deepEqual(notReads, []);
+    assert.ok(fake.requests.some((request) => request.inBatch && request.method === "GET"), "$batch sub-requests are GETs");
   });
 
   it("authenticates with a client certificate (preferred over a secret)", async () => {
