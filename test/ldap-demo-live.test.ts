@@ -6,13 +6,15 @@
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { generateDemo } from "../demo/generate.js";
 import { findCheck } from "../src/checks/registry.js";
 import { runChecks } from "../src/checks/run.js";
 import { loadConfig } from "../src/config/load.js";
+import { createLogger } from "../src/log.js";
+import { runAudit, stateFile } from "../src/pipeline/audit.js";
 import { resolveFindings } from "../src/findings/finding.js";
 import { buildSnapshot } from "../src/snapshot/build.js";
 import { collectParts } from "../src/sources/collect.js";
@@ -20,6 +22,7 @@ import { loadLdif, type LoadedLdif } from "./harness/ldif-load.js";
 import { ensureSambaInstalled, ldapsClient, ldapSourceYaml, randomPassword, startSambaDc, type SambaDc } from "./harness/samba-dc.js";
 import { Client } from "ldapts";
 import { filesUnder, readableContents } from "./helpers/written-files.js";
+import { storeDump } from "./helpers/store-dump.js";
 
 const PASSWORD_ENV = "KONTOKOLL_TEST_DEMO_LDAP_PASSWORD";
 const ADMIN_PASSWORD_ENV = "KONTOKOLL_TEST_DEMO_LDAP_ADMIN_PASSWORD";
@@ -191,5 +194,48 @@ describe("the demo municipality audited live over LDAP and offline from LDIF", f
     outputs.forEach((text, index) => search(`output ${index}`, Buffer.from(text)));
     for (const file of written) for (const bytes of readableContents(file)) search(path.relative(folder, file), bytes);
     assert.deepEqual(leaks, []);
+  });
+
+  // Last, because it kills the DC.
+  it("the DC stopped in the middle of paging: the audit fails, the last good report stays byte for byte, and the store holds nothing of the run", async () => {
+    const folder = path.join(workdir, "killed");
+    mkdirSync(folder);
+    const file = path.join(folder, "kontokoll.yaml");
+    writeFileSync(
+      file,
+      [
+        "organisation:",
+        "  name: Exempelkommun",
+        "  departments: [{ code: SOC, name: Socialförvaltningen }]",
+        "sources:",
+        ...ldapSourceYaml(dc, PASSWORD_ENV, ["pageSize: 100", "timeoutSeconds: 20"]),
+        "report: { outputDir: reports }",
+        "storage: { dataDir: data }",
+      ].join("\n"),
+    );
+    const config = await loadConfig(file);
+    const good = await runAudit(config, { asOf: AS_OF, writeReport: true, log: createLogger("silent") });
+    const reports = path.join(folder, "reports");
+    const contents = (): Map<string, Buffer> => new Map(filesUnder(reports).map((name) => [path.relative(reports, name), readFileSync(name)]));
+    const before = contents();
+    assert.ok(before.has(path.relative(reports, good.report!.file)), "the good run wrote its workbook");
+    const store = storeDump(stateFile(config), { failedRuns: false });
+
+    let userPages = 0;
+    await assert.rejects(
+      runAudit(config, {
+        asOf: AS_OF,
+        writeReport: true,
+        log: createLogger("silent"),
+        onProgress: (step) => {
+          if (step === "reading users over LDAP" && ++userPages === 2) dc.kill();
+        },
+      }),
+      /reading the directory failed/,
+    );
+    assert.equal(userPages, 2, "the DC died after the second page of users");
+    assert.deepEqual(contents(), before, "the last good reports are untouched, and no temporary file is left");
+    assert.equal(storeDump(stateFile(config), { failedRuns: false }), store, "nothing of the failed run but its failure is recorded");
+    // No restart: the harness's readiness bind uses Administrator, whose password the loaded demo's old pwdLastSet expired. after() stops it.
   });
 });
