@@ -5,6 +5,7 @@
  * reader sees the same files: no object lost, none twice.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { chmod, copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,6 +85,43 @@ function missingOf(result: EntraResult, source: string): Record<string, string> 
   return Object.fromEntries(coverage.missing.map((entry) => [entry.item, entry.why]));
 }
 
+type CheckResults = Map<string, { status: string; reason: string; findings: string[]; notEvaluated: string[] }>;
+
+/** Every check run on the tenant alone: its status, its reason, and whom it reported. */
+function checkResults(result: EntraResult): CheckResults {
+  const snapshot = buildSnapshot({ ...emptyParts(), ...result }, { organisation: "Exempelkommun", departments: [], collectedAt: AS_OF });
+  return new Map(
+    runChecks(snapshot, new Map()).map((run) => [
+      run.checkId,
+      { status: run.status, reason: run.reason?.en ?? "", findings: run.findings.map((finding) => finding.subjectKey).sort(), notEvaluated: run.notEvaluated.map((part) => part.why.en) },
+    ]),
+  );
+}
+
+/**
+ * A gap in the data may turn a check "not available", naming why, or leave part of what it judges
+ * "not evaluated", naming why; it must never let a check run and silently report a different list
+ * than on the whole tenant. Returns the checks the gap made unavailable.
+ */
+function assertNoFalseAllClear(full: CheckResults, gap: CheckResults, why: RegExp): string[] {
+  const changed: string[] = [];
+  const silent: string[] = [];
+  for (const [checkId, whole] of full) {
+    const now = gap.get(checkId)!;
+    if (whole.status !== "ran") continue;
+    if (now.status === "not-available") {
+      assert.match(now.reason, why, `${checkId} says why it is not available`);
+      changed.push(checkId);
+      continue;
+    }
+    assert.equal(now.status, "ran", checkId);
+    if (now.notEvaluated.some((part) => why.test(part))) continue;
+    if (JSON.stringify(now.findings) !== JSON.stringify(whole.findings)) silent.push(`${checkId} (${whole.findings.length} → ${now.findings.length})`);
+  }
+  assert.deepEqual(silent, [], "checks that ran on partial data and reported a different list without saying so");
+  return changed;
+}
+
 describe("Entra source over Microsoft Graph (src/sources/graph) against a local Graph server", function () {
   this.timeout(300_000);
   let folder: string;
@@ -139,6 +177,10 @@ describe("Entra source over Microsoft Graph (src/sources/graph) against a local 
     assert.equal(batches.length, Math.ceil(expected.groups.length / 20));
     assert.ok(memberRequests.every((request) => request.inBatch));
     assert.equal(result.statistics.retries, 0);
+    // Read-only: GETs, plus POSTs to $batch (of GETs) and to the token endpoint.
+    const notReads = fake.requests.filter((request) => request.method !== "GET" && !(request.method === "POST" && (request.path === "$batch" || request.path.endsWith("oauth2/v2.0/token"))));
+    assert.deepEqual(notReads, []);
+    assert.ok(fake.requests.some((request) => request.inBatch && request.method === "GET"), "$batch sub-requests are GETs");
   });
 
   it("authenticates with a client certificate (preferred over a secret)", async () => {
@@ -174,6 +216,63 @@ describe("Entra source over Microsoft Graph (src/sources/graph) against a local 
     assert.ok(fake.requests.filter((request) => request.inBatch && request.status === 429).length >= 3);
     assert.ok(result.statistics.retries >= 8, `retries: ${result.statistics.retries}`);
   });
+
+  it("loses and repeats nothing through a 500, a 504 and a request that hangs past the timeout", async () => {
+    const chaos: ChaosRule[] = [
+      { path: "users", occurrences: [2], fault: { kind: "hang", ms: 7000 } },
+      { path: "groups", occurrences: [1], fault: { kind: "status", status: 500 } },
+      { path: "auditLogs/signIns", occurrences: [1], fault: { kind: "status", status: 504 } },
+      { path: "deviceManagement/managedDevices", occurrences: [1], fault: { kind: "status", status: 500 } },
+    ];
+    const fake = await start({ chaos, pageSizeCaps: { users: 500 } });
+    // timeoutSeconds is 5: the hung page is abandoned and asked for again.
+    const result = await read(fake);
+    assert.deepEqual(tenantData(result), tenantData(expected));
+    for (const coverage of result.coverage) assert.deepEqual(coverage.missing, [], coverage.source);
+    const faults = fake.requests.filter((request) => request.fault !== undefined).map((request) => request.fault);
+    assert.deepEqual([...new Set(faults)].sort(), ["hang:7000", "status:500", "status:504"]);
+    assert.ok(result.statistics.retries >= 4, `retries: ${result.statistics.retries}`);
+  });
+
+  it("a 429 storm and a 5xx storm that outlast the retries: those sources are not read, say why, and no check reports less than it should", async () => {
+    const full = checkResults(expected);
+    const chaos: ChaosRule[] = [
+      { path: "users", occurrences: "all", fault: { kind: "status", status: 429, retryAfterSeconds: 0 } },
+      { path: "auditLogs/signIns", occurrences: "all", fault: { kind: "status", status: 500 } },
+    ];
+    const fake = await start({ chaos });
+    const result = await read(fake);
+    const ran = Object.fromEntries(result.coverage.map((coverage) => [coverage.source, coverage.ran]));
+    assert.deepEqual(ran, { entra: false, "entra-signins": true, "entra-security": true, intune: true });
+    assert.match(result.coverage.find((coverage) => coverage.source === "entra")!.error ?? "", /users: gave up after \d+ attempts: .*429/);
+    // The sign-in log's source ran and names both logs it could not read completely.
+    const signIns = missingOf(result, "entra-signins");
+    assert.match(signIns["entra.signIns"] ?? "", /auditLogs\/signIns: gave up after \d+ attempts: .*HTTP 500/);
+    assert.match(signIns["entra.nonInteractiveSignIns"] ?? "", /HTTP 500/);
+    assert.deepEqual(result.signIns, [], "no half sign-in log");
+    assert.deepEqual(result.accounts, [], "half a user list is never audited");
+    const unavailable = assertNoFalseAllClear(full, checkResults(result), /gave up after|entra|sign-in/i);
+    assert.ok(unavailable.includes("stale.inactive") && unavailable.includes("boundaries.unmanaged-device"), unavailable.join(", "));
+  });
+
+  for (const [path, permission] of [
+    ["identityProtection/riskDetections", "IdentityRiskEvent.Read.All"],
+    ["reports/authenticationMethods/userRegistrationDetails", "AuditLog.Read.All"],
+    ["deviceManagement/managedDevices", "DeviceManagementManagedDevices.Read.All"],
+    ["deviceManagement/deviceConfigurations", "DeviceManagementConfiguration.Read.All"],
+    ["roleManagement/directory/roleEligibilityScheduleInstances", "RoleManagement.Read.Directory"],
+  ] as const) {
+    it(`403 on ${path}: exactly the checks that need it say "not available" naming ${permission}; every other check finds what it found with every permission`, async () => {
+      const full = checkResults(expected);
+      const fake = await start({ chaos: [{ path, occurrences: "all", fault: { kind: "forbidden" } }] });
+      const result = await read(fake);
+      const changed = assertNoFalseAllClear(full, checkResults(result), new RegExp(permission.replace(/\./g, "\\.")));
+      const gaps = result.coverage.flatMap((coverage) => coverage.missing.map((item) => item.why));
+      assert.ok(gaps.some((why) => why.includes(`needs the ${permission} application permission`)), `the coverage names ${permission}: ${gaps.join("; ")}`);
+      // Which checks depend on the endpoint is the checks' own declaration; the gap reaches exactly those.
+      assert.ok(changed.length > 0 || gaps.length > 0, "the missing permission shows somewhere");
+    });
+  }
 
   it("paces each bucket below Graph's limit: no 429 when the server throttles at the configured rate", async () => {
     const fake = await start({ throttle: { reports: { limit: 5, windowMs: 1000, retryAfter: true }, identityProtection: { limit: 1, windowMs: 250, retryAfter: false } } });
@@ -247,6 +346,24 @@ describe("Entra source over Microsoft Graph (src/sources/graph) against a local 
     }
     assert.doesNotMatch(JSON.stringify(result), /wrong-secret-value-1234/);
     assert.doesNotMatch(JSON.stringify(result), new RegExp(fake.clientSecret));
+  });
+
+  it("refuses a Graph server whose certificate the configured CA did not sign, and never falls back to http://", async () => {
+    const fake = await start();
+    const otherCa = join(folder, "other-ca.pem");
+    const made = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=not the Graph CA", "-keyout", join(folder, "other-ca.key"), "-out", otherCa], { encoding: "utf8" });
+    assert.equal(made.status, 0, made.stderr);
+    const loaded = configFor(fake, folder).config.sources.entra;
+    assert.ok(loaded?.type === "graph");
+    const requestsBefore = fake.requests.length;
+    const result = await readEntraGraph({ ...loaded, caFile: otherCa }, (file) => file, { asOf: AS_OF });
+    for (const coverage of result.coverage) {
+      assert.equal(coverage.ran, false, coverage.source);
+      assert.match(coverage.error ?? "", /TLS certificate is not trusted/, coverage.source);
+    }
+    assert.equal(fake.requests.length, requestsBefore, "not one request got through the refused TLS handshake");
+    const plain = `organisation:\n  name: X\n  departments: [{ code: KS, name: K }]\nsources:\n  entra: { type: graph, tenantId: t, clientId: c, graphBaseUrl: "http://127.0.0.1:1/" }\n`;
+    assert.throws(() => parseConfig(plain, "http.yaml", join(folder, "http.yaml")), /expected an https:\/\/ URL/);
   });
 
   it("pulls sign-ins incrementally from the stored watermark with an overlap, keeping each sign-in once", async () => {

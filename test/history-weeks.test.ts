@@ -13,12 +13,12 @@ import { pino } from "pino";
 import { generateDemo } from "../demo/generate.js";
 import { loadConfig, type LoadedConfig } from "../src/config/load.js";
 import { acquireRunLock } from "../src/findings/lock.js";
-import { openSqlite } from "../src/findings/sqlite.js";
 import { openStore, runAudit, stateFile } from "../src/pipeline/audit.js";
 import { buildSnapshot } from "../src/snapshot/build.js";
 import { writeSnapshot } from "../src/snapshot/io.js";
 import type { Account, Snapshot } from "../src/snapshot/model.js";
 import { collectParts } from "../src/sources/collect.js";
+import { storeDump } from "./helpers/store-dump.js";
 
 interface GroundTruth {
   checks: Record<string, { expected: Array<{ subject: string }> }>;
@@ -245,14 +245,7 @@ describe("findings history over simulated weeks of the demo", function () {
   it("leaves the store unchanged when a run is killed while recording, and takes over the stale lock", async () => {
     const snapshotFile = path.join(workdir, "w51.json.gz");
     await writeSnapshot(snapshotFile, later(base, 28));
-    const dump = (): string => {
-      const db = openSqlite(stateFile(loaded), { readonly: true });
-      try {
-        return JSON.stringify([db.prepare("SELECT * FROM runs ORDER BY id").all(), db.prepare("SELECT * FROM findings ORDER BY id").all(), db.prepare("SELECT * FROM weekly_counts ORDER BY week, check_id, department").all()]);
-      } finally {
-        db.close();
-      }
-    };
+    const dump = (): string => storeDump(stateFile(loaded));
     const before = dump();
     const crashed = spawnSync(process.execPath, [CLI, "audit", "--config", loaded.file, "--snapshot-in", snapshotFile], {
       encoding: "utf8",

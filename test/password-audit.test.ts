@@ -1,9 +1,8 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { gunzipSync, inflateRawSync } from "node:zlib";
 import { md4 } from "hash-wasm";
 import { generateDemo } from "../demo/generate.js";
 import { md4 as generatorMd4, ntHashHex, PASSWORD_EXPORT_PATH, PLANTED_PASSWORDS } from "../demo/generator/password-cases.js";
@@ -19,6 +18,7 @@ import { parseHashLine, readHashExport } from "../src/sources/password-audit/exp
 import { readPasswordAudit, type PasswordAuditOptions } from "../src/sources/password-audit/audit.js";
 import { createNtHasher } from "../src/sources/password-audit/nt-hash.js";
 import { adAccount, adGroup, coverage, snapshotOf } from "./helpers/fixture.js";
+import { filesUnder, readableContents } from "./helpers/written-files.js";
 
 const EMPTY_LM = "aad3b435b51404eeaad3b435b51404ee";
 const EMPTY_NT = "31d6cfe0d16ae931b73c59d7e0c089c0";
@@ -425,43 +425,6 @@ describe("credentials.shared-password and credentials.weak-password", () => {
     assert.deepEqual(runChecks(loaded, new Map(), [credentialsSharedPassword]).map((run) => run.status), ["not-available"]);
   });
 });
-
-/** Every file's bytes, with .gz files gunzipped and zip files (the .xlsx workbook) unpacked. */
-function readableContents(file: string): Buffer[] {
-  const bytes = readFileSync(file);
-  if (file.endsWith(".gz")) return [gunzipSync(bytes)];
-  if (bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return [bytes, ...unzip(bytes)];
-  return [bytes];
-}
-
-/** The entries of a zip file, read through its central directory. */
-function unzip(zip: Buffer): Buffer[] {
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  assert.ok(end >= 0, "zip end record");
-  const entries = zip.readUInt16LE(end + 10);
-  let at = zip.readUInt32LE(end + 16);
-  const contents: Buffer[] = [];
-  for (let i = 0; i < entries; i++) {
-    const method = zip.readUInt16LE(at + 10);
-    const compressedSize = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const extraLength = zip.readUInt16LE(at + 30);
-    const commentLength = zip.readUInt16LE(at + 32);
-    const local = zip.readUInt32LE(at + 42);
-    const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const data = zip.subarray(dataStart, dataStart + compressedSize);
-    contents.push(method === 8 ? inflateRawSync(data) : data);
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  return contents;
-}
-
-function filesUnder(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(folder, entry.name);
-    return entry.isDirectory() ? filesUnder(full) : [full];
-  });
-}
 
 describe("end to end: no hash or password reaches anything kontokoll writes", function () {
   this.timeout(600_000);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Device, SignIn } from "../snapshot/model.js";
+import type { Device, SignIn, SourceCoverage } from "../snapshot/model.js";
 import { accountName } from "./account-kind.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { scopedIdentities } from "./scope.js";
@@ -40,6 +40,14 @@ export function unmanagedKindOf(signIn: SignIn, intuneByEntraId: ReadonlyMap<str
   if (enrolled?.complianceState?.toLowerCase() === "noncompliant") return "noncompliant";
   if (enrolled === undefined && signIn.isCompliant === false) return "noncompliant";
   return undefined;
+}
+
+/** Why Intune's managed devices are not in the data (no licence, no permission, not collected), or undefined when they are. */
+function intuneGap(coverage: readonly SourceCoverage[]): string | undefined {
+  const intune = coverage.find((entry) => entry.source === "intune");
+  if (intune === undefined) return "Intune not among the sources";
+  if (!intune.ran) return intune.error ?? "not read";
+  return intune.missing.find((item) => item.item === "intune.managedDevices")?.why;
 }
 
 interface Tally {
@@ -98,7 +106,7 @@ export const boundariesUnmanagedDevice: Check<Options> = {
       sv: (f) => sentence("sv", f),
       en: (f) => sentence("en", f),
     },
-    requires: [{ sources: ["entra-signins"], items: [] }],
+    requires: [{ sources: ["entra-signins"], items: ["entra.signIns"] }],
   },
   evaluate(snapshot, opts, context) {
     const scopes = scopedIdentities(snapshot, context.classification);
@@ -112,6 +120,8 @@ export const boundariesUnmanagedDevice: Check<Options> = {
     const judged = new Set<string>();
     const unknownState = new Set<string>();
     let unknownUsers = 0;
+    const withoutIntune = intuneGap(snapshot.coverage.sources);
+    let judgedWithoutIntune = 0;
     for (const signIn of snapshot.signIns) {
       if (signIn.errorCode !== 0 || !signIn.isInteractive) continue;
       const identity = signIn.accountKey === undefined ? undefined : identityOfAccount.get(signIn.accountKey);
@@ -128,6 +138,8 @@ export const boundariesUnmanagedDevice: Check<Options> = {
       judged.add(identity.id);
       if (signIn.appDisplayName !== undefined && ignored.has(signIn.appDisplayName.toLowerCase())) continue;
       const unmanaged = unmanagedKindOf(signIn, intuneByEntraId);
+      // Intune's owner type and compliance state could have overturned this verdict.
+      if (withoutIntune !== undefined && unmanaged === undefined) judgedWithoutIntune++;
       if (unmanaged === undefined || !included[unmanaged]) continue;
       let tally = tallies.get(identity.id);
       if (tally === undefined) {
@@ -174,6 +186,15 @@ export const boundariesUnmanagedDevice: Check<Options> = {
         why: {
           sv: `${unknownUsers} inloggningar av användare som inte finns i katalogunderlaget: kan inte knytas till ett konto`,
           en: `${unknownUsers} sign-ins by users missing from the directory data: cannot be tied to an account`,
+        },
+      });
+    }
+    if (judgedWithoutIntune > 0) {
+      notEvaluated.push({
+        count: judgedWithoutIntune,
+        why: {
+          sv: `${judgedWithoutIntune} inloggningar från registrerade enheter bedömdes bara på inloggningens egna uppgifter om hantering och efterlevnad: Intunes hanterade enheter lästes inte (${withoutIntune}), så en privat eller icke-godkänd enhet kan ha missats`,
+          en: `${judgedWithoutIntune} sign-ins from registered devices were judged only by the sign-in record's own managed and compliant flags: Intune's managed devices were not read (${withoutIntune}), so a personal or non-compliant device may have been missed`,
         },
       });
     }

@@ -62,8 +62,9 @@ export const credentialsIdentityProtection: Check<Options> = {
       en: (f) => `Entra ID Protection: risk level ${f.riskLevel}; ${f.detectionsEn}.`,
     },
     requires: [
-      { sources: ["entra-security"], items: ["entra.riskyUsers"] },
-      { sources: ["entra-security"], items: ["entra.riskDetections"] },
+      // Risk is about Entra accounts: without the user list no account can be named.
+      { sources: ["entra-security", "entra"], items: ["entra.riskyUsers"] },
+      { sources: ["entra-security", "entra"], items: ["entra.riskDetections"] },
     ],
   },
   evaluate(snapshot) {

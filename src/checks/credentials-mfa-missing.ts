@@ -39,7 +39,8 @@ export const credentialsMfaMissing: Check<Options> = {
           ? `The registered methods (${f.methods}) are not allowed by the authentication-methods policy, so the account cannot use MFA.`
           : "No MFA method registered.",
     },
-    requires: [{ sources: ["entra-security"], items: ["entra.mfaRegistration"] }],
+    // The members judged are Entra's users: without the user list the check would judge no one.
+    requires: [{ sources: ["entra-security", "entra"], items: ["entra.mfaRegistration"] }],
   },
   evaluate(snapshot, _options, context) {
     const classes = accountClasses(snapshot, context.classification);

@@ -59,7 +59,7 @@ export const sharedMailboxSignIn: Check<Options> = {
         ].join(" "),
     },
     requires: [
-      { sources: ["entra-signins"], items: [] },
+      { sources: ["entra-signins"], items: ["entra.signIns"] },
       { sources: ["windows-events"], items: [] },
     ],
   },

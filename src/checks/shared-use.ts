@@ -212,7 +212,7 @@ export const sharedUse: Check<Options> = {
     },
     requires: [
       { sources: ["windows-events"], items: [] },
-      { sources: ["entra-signins"], items: [] },
+      { sources: ["entra-signins"], items: ["entra.signIns"] },
     ],
   },
   evaluate(snapshot, settings, context) {

@@ -31,7 +31,14 @@ export function acquireRunLock(dataDir: string, now: () => Date = () => new Date
     try {
       const descriptor = openSync(file, "wx", 0o600);
       const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: now().toISOString() };
-      writeSync(descriptor, JSON.stringify(owner));
+      try {
+        writeSync(descriptor, JSON.stringify(owner));
+      } catch (error) {
+        // An empty lock file names no owner, so no later run could ever take it over (a full disk).
+        closeSync(descriptor);
+        rmSync(file, { force: true });
+        throw new Error(`could not write the run lock ${file}: ${(error as Error).message}`, { cause: error });
+      }
       closeSync(descriptor);
       const lock: RunLock = {
         release: () => {

@@ -102,7 +102,11 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
         native.exec("COMMIT");
         return result;
       } catch (error) {
-        native.exec("ROLLBACK");
+        try {
+          native.exec("ROLLBACK");
+        } catch {
+          // SQLite has already rolled back on its own (a full disk, an I/O error); the first error is the one to tell.
+        }
         throw error;
       } finally {
         depth--;

@@ -226,6 +226,10 @@ export class FindingsStore {
       return store;
     } catch (error) {
       db.close();
+      // SQLite's own words name neither the file nor what to do.
+      if (/database is locked/i.test(String((error as Error).message))) {
+        throw new Error(`the state file ${file} is locked by another program (${(error as Error).message}); try again when it has finished`, { cause: error });
+      }
       throw error;
     }
   }

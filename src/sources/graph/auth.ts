@@ -66,3 +66,13 @@ export function graphCredential(config: GraphSourceConfig, resolvePath: (path: s
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
+
+/**
+ * A token failure in words an administrator can act on. MSAL reports an unreachable sign-in
+ * endpoint, or one whose TLS certificate is not trusted, only as "endpoints_resolution_error".
+ */
+export function tokenFailureText(message: string, endpoints: GraphEndpoints): string {
+  const first = message.split("\n")[0] ?? "";
+  if (!first.includes("endpoints_resolution_error")) return first;
+  return `${first} (the sign-in endpoint ${endpoints.authorityHost} could not be reached or its TLS certificate is not trusted: check the address, the proxy and caFile)`;
+}

@@ -16,7 +16,7 @@ import { ENTRA_COLLECTIONS, isPermissionGranted, type EntraCollection } from "..
 import { mapSignIn } from "../entra/map.js";
 import { FieldError, type CoverageRecorder } from "../exports/coverage.js";
 import { isJsonObject, type JsonObject } from "../exports/graph-pages.js";
-import { graphCredential, graphEndpoints } from "./auth.js";
+import { graphCredential, graphEndpoints, tokenFailureText } from "./auth.js";
 import { clientOptionsFor, GraphApi, GraphRequestError, retryAfterMs, type BatchRequest, type BatchResponse } from "./client.js";
 import { MemorySignInArchive, type SignInArchive } from "./sign-in-archive.js";
 import { graphPathOf, resourceUnits, systemClock, ThrottleGates, type Clock, type GateSlot, type GateStatistics } from "./throttle.js";
@@ -122,7 +122,7 @@ export async function readEntraGraph(
   } catch (error) {
     if (error instanceof MissingSecretError) return unreadTenant(`Graph credential: ${error.message}`);
     if (error instanceof Error && /Authentication|Credential/.test(error.name)) {
-      return unreadTenant(`Graph: cannot get a token: ${error.name}: ${error.message.split("\n")[0] ?? ""}`.slice(0, 500));
+      return unreadTenant(`Graph: cannot get a token: ${error.name}: ${tokenFailureText(error.message, endpoints)}`.slice(0, 600));
     }
     if (error instanceof Error && "code" in error) return unreadTenant(`Graph credential: ${error.message}`);
     throw error;

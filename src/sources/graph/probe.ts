@@ -6,7 +6,7 @@
 import type { GraphSourceConfig } from "../../config/schema.js";
 import type { MissingData, SourceCoverage } from "../../snapshot/model.js";
 import { ENTRA_COLLECTIONS, type EntraCollection, type EntraCollectionName } from "../entra/collections.js";
-import { graphCredential, graphEndpoints } from "./auth.js";
+import { graphCredential, graphEndpoints, tokenFailureText } from "./auth.js";
 import { clientOptionsFor, GraphApi, GraphRequestError } from "./client.js";
 import { firstUrl, NON_INTERACTIVE_FILTER, tokenRoles, whyUnreadable } from "./entra-graph.js";
 import { ThrottleGates } from "./throttle.js";
@@ -45,7 +45,7 @@ export async function probeGraph(config: GraphSourceConfig, resolvePath: (path: 
     result.grantedPermissions = await tokenRoles(graphAuth.credential, endpoints.scope);
     api = new GraphApi(clientOptionsFor(config, endpoints, graphAuth, new ThrottleGates(config.limits)));
   } catch (error) {
-    return fail(`cannot get a token: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    return fail(`cannot get a token: ${error instanceof Error ? tokenFailureText(error.message, endpoints) : String(error)}`);
   }
 
   const c = ENTRA_COLLECTIONS;
