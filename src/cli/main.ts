@@ -13,7 +13,7 @@ import { registerScheduleCommand } from "./schedule-command.js";
 
 /**
  * Exit codes, the same for every command:
- * 0 ok; 1 the run failed (nothing recorded, the last good report stays); 2 bad usage or
+ * 0 ok; 1 the run failed (the last good report stays; nothing recorded unless only the report failed); 2 bad usage or
  * configuration (including a missing secret, an unknown run or week); 3 partial: the command
  * completed but a selected source could not be read (its checks say "not available" in the
  * report), or test-connection found some sources unusable and others fine.
