@@ -160,13 +160,17 @@ function encode(text: string, encoding: Encoding | "utf-8"): Buffer {
 }
 
 /** Lays records out in a file and works out each one's line. */
-function compose(format: RecordFormat, records: Planted[]): { text: string; good: string[]; rejected: ExpectedRejection[] } {
+function compose(format: RecordFormat, records: Planted[]): { text: string; good: string[]; rejected: ExpectedRejection[]; spans: RecordSpan[] } {
   const parts = [...format.head];
   let line = format.head.length + 1;
   const good: string[] = [];
   const rejected: ExpectedRejection[] = [];
+  const spans: RecordSpan[] = [];
   for (const record of records) {
-    if (record.good !== undefined) good.push(record.good);
+    if (record.good !== undefined) {
+      good.push(record.good);
+      spans.push({ key: record.good, firstLine: line, lastLine: line + record.text.split("\n").length - 1 });
+    }
     if (record.reject !== undefined) {
       const at = line + (record.reject.lineOffset ?? 0);
       rejected.push(record.reject.field === null ? { line: at } : { line: at, field: record.reject.field });
@@ -178,7 +182,34 @@ function compose(format: RecordFormat, records: Planted[]): { text: string; good
       line++;
     }
   }
-  return { text: parts.join("\n") + "\n", good, rejected };
+  return { text: parts.join("\n") + "\n", good, rejected, spans };
+}
+
+/** Where a good record sits in a file (1-based lines, inclusive). */
+export interface RecordSpan {
+  key: string;
+  firstLine: number;
+  lastLine: number;
+}
+
+/** A valid file for a reader, for the fuzz test to mutate: its good records and their lines. */
+export interface ReaderSample {
+  content: Buffer;
+  /** Empty for the whole-file readers (configuration, exceptions), whose records are not line-local. */
+  records: RecordSpan[];
+}
+
+export function sampleOf(reader: CorpusReader): ReaderSample {
+  const format = RECORD_FORMATS.find((candidate) => candidate.reader === reader);
+  if (format !== undefined) {
+    const { text, spans } = compose(format, ["anna", "åsa.öberg", "bo", "=cmd", "per"].map((name, index) => format.good(name, index + 1)));
+    return { content: Buffer.from(text, "utf8"), records: spans };
+  }
+  if (reader === "hibp") {
+    const lines = breachLines();
+    return { content: Buffer.from(lines.join("\n") + "\n"), records: lines.map((line, index) => ({ key: line, firstLine: index + 1, lastLine: index + 1 })) };
+  }
+  return { content: Buffer.from((reader === "config" ? CONFIG_LINES : EXCEPTION_LINES).join("\n") + "\n", "utf8"), records: [] };
 }
 
 /** The cases every record format gets. */
@@ -234,15 +265,15 @@ function standardCases(format: RecordFormat): CorpusCase[] {
 
 // --- LDIF (AD export) ---------------------------------------------------------------------------
 
-const DOMAIN_SID_BYTES = Buffer.from("010500000000000515000000c7353a428e6b748455a1aec6", "hex");
-function sidBase64(rid: number): string {
+export const DOMAIN_SID_BYTES = Buffer.from("010500000000000515000000c7353a428e6b748455a1aec6", "hex");
+export function sidBase64(rid: number): string {
   const ridBytes = Buffer.alloc(4);
   ridBytes.writeUInt32LE(rid);
   return Buffer.concat([DOMAIN_SID_BYTES, ridBytes]).toString("base64");
 }
 
 /** LDIF writes a value as base64 when it is not a SAFE-STRING (RFC 2849). */
-function ldifValue(attribute: string, value: string): string {
+export function ldifValue(attribute: string, value: string): string {
   const safe = /^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*$/.test(value) && !value.endsWith(" ");
   return safe ? `${attribute}: ${value}` : `${attribute}:: ${Buffer.from(value, "utf8").toString("base64")}`;
 }
@@ -374,7 +405,7 @@ const OTRF_LOGON = ((): SourceEvent => {
 })();
 
 /** The OTRF logon as a new event: its own record id and second, and the user's name. */
-function logonEvent(name: string, index: number): SourceEvent {
+export function logonEvent(name: string, index: number): SourceEvent {
   const at = OTRF_LOGON.at + index * 1000;
   return { ...OTRF_LOGON, recordId: 90_000 + index, at, data: OTRF_LOGON.data.map(([key, value]): [string, string] => [key, key === "TargetUserName" ? name : value]) };
 }
@@ -427,6 +458,8 @@ function jsonEventFormat(spec: JsonEventFormat): RecordFormat {
     bad: [
       { kind: "malformed", name: "a record that is not JSON", record: () => ({ text: '{"unterminated": [1, 2', reject: { field: null } }) },
       { kind: "malformed", name: "a JSON value that is not a record", record: () => ({ text: "[1, 2, 3]", reject: { field: null } }) },
+      // Found by the fuzz test: the escape carried the string over the line break into the next record.
+      { kind: "truncated", name: "a record cut off right after a backslash in a string", record: (index) => ({ text: `${JSON.stringify(record(`bad${index}`, index)).slice(0, 120)}\\`, reject: { field: null } }) },
       { kind: "wrong-type", name: "event id not a number", record: (index) => bad(index, spec.eventIdPath, "four-six-two-four", spec.eventIdPath) },
       { kind: "wrong-type", name: "event time not a time", record: (index) => bad(index, spec.timePath, "not a time", spec.timePath) },
       { kind: "missing-field", name: "computer name missing", record: (index) => bad(index, spec.hostPath, undefined, spec.hostPath) },
@@ -486,6 +519,8 @@ function windowsXmlFormat(): RecordFormat {
     carries: (name) => name.trim() === name,
     bad: [
       { kind: "malformed", name: "an element left open", record: (index) => bad(index, "</EventData>", "", null) },
+      // Found by the fuzz test: the ">" of the next event's start tag was taken as this end tag's.
+      { kind: "truncated", name: "an end tag cut off before its >", record: (index) => bad(index, /<\/Event>$/, "</Event", null) },
       { kind: "wrong-type", name: "EventID not a number", record: (index) => bad(index, /<EventID>\d+<\/EventID>/, "<EventID>abc</EventID>", "System/EventID") },
       { kind: "wrong-type", name: "SystemTime not a time", record: (index) => bad(index, /SystemTime="[^"]*"/, 'SystemTime="yesterday"', "System/TimeCreated/@SystemTime") },
       { kind: "missing-field", name: "Computer missing", record: (index) => bad(index, /<Computer>[^<]*<\/Computer>/, "", "System/Computer") },
@@ -544,10 +579,15 @@ function hashFormat(reader: "secretsdump" | "user-hash"): RecordFormat {
 }
 
 /** Breach-list cases: sorted HASH:COUNT lines; the good records are the hashes a lookup must find. */
-function breachListCases(): CorpusCase[] {
+/** Sorted HASH:COUNT lines; a line is also its key (hash and count as a lookup reports them). */
+function breachLines(): string[] {
   const hashes = Array.from({ length: 40 }, (_, index) => ({ hash: (index * 104_729 + 17).toString(16).toUpperCase().padStart(32, "0"), count: index + 1 })).sort((a, b) => (a.hash < b.hash ? -1 : 1));
-  const lines = hashes.map(({ hash, count }) => `${hash}:${count}`);
-  const keys = hashes.map(({ hash, count }) => `${hash}:${count}`);
+  return hashes.map(({ hash, count }) => `${hash}:${count}`);
+}
+
+function breachListCases(): CorpusCase[] {
+  const lines = breachLines();
+  const keys = lines;
   const make = (kind: BadInputKind, name: string, content: Buffer, good = keys): CorpusCase => ({ reader: "hibp", kind, name, build: () => ({ content, good, rejected: [] }) });
   const text = lines.join("\n") + "\n";
   const middle = lines.length >> 1;
@@ -673,17 +713,18 @@ const RECORD_FORMATS: RecordFormat[] = [
   jsonEventFormat({ reader: "sentinel-json", render: renderers.sentinelRow, recordIds: false, eventIdPath: "EventID", hostPath: "Computer", timePath: "TimeGenerated" }),
   sentinelCsvFormat(),
   windowsXmlFormat(),
+  openWecFormat(),
   hashFormat("secretsdump"),
   hashFormat("user-hash"),
 ];
 
-/** Every case of the corpus, built fresh (the 10 MB cases are large: build once per test file). */
+/** Every case of the corpus; each builds its file when asked. */
 export function buildCorpus(): CorpusCase[] {
-  return [...RECORD_FORMATS.flatMap(standardCases), ...openWecCases(), ...breachListCases(), ...configCases(), ...exceptionCases()];
+  return [...RECORD_FORMATS.flatMap(standardCases), ...breachListCases(), ...configCases(), ...exceptionCases()];
 }
 
 /** OpenWEC wraps the event XML in JSON: its bad records are bad XML inside a good envelope. */
-function openWecCases(): CorpusCase[] {
+function openWecFormat(): RecordFormat {
   const format = jsonEventFormat({ reader: "openwec", render: renderers.openWecRecord, recordIds: true, eventIdPath: "data", hostPath: "data", timePath: "data" });
   const envelope = (index: number, from: RegExp | string, to: string, field: string | null): Planted => {
     const record = renderers.openWecRecord(logonEvent(`bad${index}`, index));
@@ -699,10 +740,23 @@ function openWecCases(): CorpusCase[] {
     { kind: "malformed", name: "data not XML", record: (index) => envelope(index, /<\/EventData>/, "", "data") },
   ];
   format.longBad = (index) => envelope(index, /<EventID>\d+<\/EventID>/, `<EventID>${"9".repeat(TEN_MB)}</EventID>`, "data/System/EventID");
-  return standardCases(format);
+  return format;
 }
 
 // --- running the readers --------------------------------------------------------------------------
+
+/**
+ * A reader's documented failure of a whole file, as the sources' CoverageRecorder.fileFailed
+ * records it; TypeError and RangeError are programming errors and escape, failing the test.
+ */
+function fileFailure(file: string, error: unknown): NonNullable<ReadOutcome["error"]> {
+  if (error instanceof TypeError || error instanceof RangeError || !(error instanceof Error)) throw error;
+  return { file, line: undefined, key: "", message: error.message.includes(file) ? error.message : `${file}: ${error.message}` };
+}
+
+function withCoverageError(outcome: ReadOutcome, file: string, error: string | undefined): ReadOutcome {
+  return error === undefined ? outcome : { ...outcome, error: { file, line: undefined, key: "", message: error } };
+}
 
 /** Where the reader's file goes inside a case folder. */
 function fileOf(reader: CorpusReader, dir: string): string {
@@ -739,29 +793,33 @@ async function runReader(reader: CorpusReader, dir: string, file: string, conten
   switch (reader) {
     case "ldif": {
       const result = await readAdLdif([file]);
-      return { good: result.accounts.map((account) => account.samAccountName ?? "?"), rejected: rejectedOf(result.coverage.rejected) };
+      return withCoverageError({ good: result.accounts.map((account) => account.samAccountName ?? "?"), rejected: rejectedOf(result.coverage.rejected) }, file, result.coverage.error);
     }
     case "graph-users": {
       const result = await readEntraExport(dir);
       const coverage = result.coverage.find((entry) => entry.source === "entra")!;
-      return { good: result.accounts.map((account) => account.userPrincipalName ?? "?"), rejected: rejectedOf(coverage.rejected) };
+      return withCoverageError({ good: result.accounts.map((account) => account.userPrincipalName ?? "?"), rejected: rejectedOf(coverage.rejected) }, file, coverage.error);
     }
     case "graph-signins": {
       const result = await readEntraExport(dir);
       const coverage = result.coverage.find((entry) => entry.source === "entra-signins")!;
-      return { good: result.signIns.map((signIn) => `${signIn.id}:${signIn.userPrincipalName}`), rejected: rejectedOf(coverage.rejected) };
+      return withCoverageError({ good: result.signIns.map((signIn) => `${signIn.id}:${signIn.userPrincipalName}`), rejected: rejectedOf(coverage.rejected) }, file, coverage.error);
     }
     case "secretsdump":
     case "user-hash": {
       const good: string[] = [];
       const rejected: ReadOutcome["rejected"] = [];
-      for await (const outcome of readHashExport(file, reader as PasswordExportFormat)) {
-        if (outcome.kind === "hash") {
-          good.push(outcome.value.domain === undefined ? outcome.value.name : `${outcome.value.domain}\\${outcome.value.name}`);
-          outcome.value.ntHash.fill(0);
-        } else if (outcome.kind === "rejected") {
-          rejected.push({ file, line: outcome.value.line, field: outcome.value.field });
+      try {
+        for await (const outcome of readHashExport(file, reader as PasswordExportFormat)) {
+          if (outcome.kind === "hash") {
+            good.push(outcome.value.domain === undefined ? outcome.value.name : `${outcome.value.domain}\\${outcome.value.name}`);
+            outcome.value.ntHash.fill(0);
+          } else if (outcome.kind === "rejected") {
+            rejected.push({ file, line: outcome.value.line, field: outcome.value.field });
+          }
         }
+      } catch (error) {
+        return { good, rejected, error: fileFailure(file, error) };
       }
       return { good, rejected };
     }
@@ -808,9 +866,9 @@ async function runReader(reader: CorpusReader, dir: string, file: string, conten
           else if (outcome.kind === "rejected") rejected.push(outcome.field === undefined ? { file, line: outcome.line } : { file, line: outcome.line, field: outcome.field });
         }
       } catch (error) {
-        // The one documented whole-file failure: content that is no Windows event export at all.
-        if (!(error instanceof Error) || !/not a recognised Windows event export/.test(error.message)) throw error;
-        return { good, rejected, error: { file, line: undefined, key: "", message: error.message } };
+        // Content that is no Windows event export at all, or a stream that cannot be read (a file
+        // that starts like gzip): readWindowsSessions records both as the file's error.
+        return { good, rejected, error: fileFailure(file, error) };
       }
       return { good, rejected };
     }
