@@ -3,7 +3,8 @@
  * (test/helpers/bad-input-corpus.ts) and holds it to the case's ground truth: every good record
  * comes through unchanged and in order, every bad record is rejected exactly once at its line (and
  * field), and nothing else is rejected; the whole-file readers fail only with their documented
- * ConfigError naming file, line and key.
+ * ConfigError naming file, line and key. Last, one audit end to end through the CLI over exports
+ * with bad records planted in every source.
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";

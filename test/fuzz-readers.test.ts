@@ -141,8 +141,16 @@ describe("fuzzing every reader with mutated input (fast-check)", function () {
   // Generous: a hang is what this would catch; the whole file normally takes seconds.
   this.timeout(300_000);
   let root: string;
-  let runDir = 0;
-  const freshDir = () => path.join(root, String(runDir++));
+  let runs = 0;
+  /** Reads `content` in a folder of its own, removed at once: long local runs make tens of thousands. */
+  const readFresh = async (reader: CorpusReader, content: Buffer) => {
+    const dir = path.join(root, String(runs++));
+    try {
+      return await readCorpusFile(reader, dir, content);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
 
   before(() => {
     root = mkdtempSync(path.join(os.tmpdir(), "kontokoll-fuzz-"));
@@ -154,7 +162,7 @@ describe("fuzzing every reader with mutated input (fast-check)", function () {
       const sample = sampleOf(reader);
 
       it("reads its valid sample completely (the baseline the mutations start from)", async () => {
-        const outcome = await readCorpusFile(reader, freshDir(), sample.content);
+        const outcome = await readFresh(reader, sample.content);
         assert.equal(outcome.error, undefined);
         assert.deepEqual(outcome.rejected, []);
         if (sample.records.length > 0) assert.deepEqual(outcome.good, sample.records.map((record) => record.key));
@@ -166,7 +174,7 @@ describe("fuzzing every reader with mutated input (fast-check)", function () {
           fc.asyncProperty(fc.array(mutationArb, { minLength: 1, maxLength: 4 }), async (mutations) => {
             const content = mutations.reduce(mutate, sample.content);
             // readCorpusFile lets anything but the reader's documented error escape, failing the property.
-            const outcome = await readCorpusFile(reader, freshDir(), content);
+            const outcome = await readFresh(reader, content);
             // Every line break, in any encoding the reader may decode, holds a 0x0A or 0x0D byte.
             const maxLine = countOf(content, 0x0a) + countOf(content, 0x0d) + 1;
             for (const rejection of outcome.rejected) {
@@ -205,7 +213,7 @@ describe("fuzzing every reader with mutated input (fast-check)", function () {
             if (reader === "sentinel-csv") fc.pre(csvSkeleton(mutated) === csvSkeleton(original));
             if (reader === "hibp") fc.pre(!/^[0-9A-Fa-f]{32}/.test(mutated.toString("latin1")) || mutated.toString("latin1").slice(0, 32).toUpperCase() === original.toString("latin1").slice(0, 32));
             const content = Buffer.concat([sample.content.subarray(0, start), mutated, sample.content.subarray(end)]);
-            const outcome = await readCorpusFile(reader, freshDir(), content);
+            const outcome = await readFresh(reader, content);
             const untouched = sample.records.filter((_, index) => index !== record).map((entry) => entry.key);
             const missing = untouched.filter((key) => !outcome.good.includes(key));
             assert.deepEqual(missing, [], `records lost by a mutation of line ${lineNumber} only: ${JSON.stringify(mutated.toString("latin1").slice(0, 200))}`);
