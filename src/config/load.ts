@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { CHECKS, findCheck } from "../checks/registry.js";
+import { readWholeText } from "../sources/exports/lines.js";
 import { configSchema, type KontokollConfig } from "./schema.js";
 import { ConfigError, YamlFile } from "./yaml.js";
 
@@ -23,7 +23,8 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   const absoluteFile = path.resolve(file);
   let text: string;
   try {
-    text = await readFile(absoluteFile, "utf8");
+    // Windows editors and PowerShell save UTF-16; the export readers' decoding handles it and BOMs.
+    text = await readWholeText(absoluteFile);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : (error as Error).message;
     throw new ConfigError(file, undefined, "", reason);

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { findCheck } from "../checks/registry.js";
 import { YamlFile } from "../config/yaml.js";
+import { readWholeText } from "../sources/exports/lines.js";
 import type { Snapshot } from "../snapshot/model.js";
 import type { CheckResult, Finding } from "./finding.js";
 
@@ -59,7 +59,8 @@ export interface ExceptionRegister {
 export async function loadExceptions(file: string, displayName = file): Promise<ExceptionRegister> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    // The coordinator edits this file by hand, often on Windows: UTF-16 and BOMs are decoded.
+    text = await readWholeText(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { file, present: false, exceptions: [] };
     throw error;

@@ -89,6 +89,21 @@ export class FieldError extends Error {
   }
 }
 
+/**
+ * A value from a parsed JSON record, shortened for a rejection message. JSON.parse accepts deeper
+ * nesting than JSON.stringify can recurse through, so a crafted record must not turn its own
+ * rejection into a RangeError that stops the whole source.
+ */
+export function previewJson(value: unknown, maxLength: number): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? "[nested too deeply]" : "{nested too deeply}";
+  }
+  return text.length > maxLength ? `${text.slice(0, maxLength - 3)}...` : text;
+}
+
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -4,7 +4,7 @@
  * plain .json file. Also typed access to the loosely typed objects inside.
  */
 import { stat } from "node:fs/promises";
-import { CoverageRecorder, describeError, FieldError } from "./coverage.js";
+import { CoverageRecorder, describeError, FieldError, previewJson } from "./coverage.js";
 import { readPhysicalLines, readWholeText } from "./lines.js";
 
 export type JsonObject = { [key: string]: unknown };
@@ -213,6 +213,5 @@ export class GraphObjectReader {
 }
 
 function describeJson(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  return previewJson(value, 40);
 }

@@ -4,8 +4,7 @@
  * (DSInternals' NTHash format). A bad line is rejected with file, line and field; its message
  * never repeats the line's text, because that text is credential material.
  */
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
+import { readPhysicalLines } from "../exports/lines.js";
 
 export type PasswordExportFormat = "secretsdump" | "user-hash";
 
@@ -34,10 +33,31 @@ export type LineOutcome = { kind: "hash"; value: HashLine } | { kind: "rejected"
 
 const HEX32 = /^[0-9a-fA-F]{32}$/;
 const HISTORY = /^(.*)_history(\d+)$/;
+/** One of secretsdump's suffixes: "(pwdLastSet=2019-03-27 14:33)", "(status=Enabled)". */
+const SUFFIX = /^\([A-Za-z]+=[^()]*\)$/;
+
+/**
+ * A line without its trailing suffixes, and the suffixes. Names may hold spaces (AD allows them
+ * in sAMAccountName), so the suffixes are peeled off the end by their shape, never cut at the
+ * first space; a loop rather than one regular expression, which would backtrack quadratically
+ * over a long run of blanks.
+ */
+function splitSuffixes(text: string): { head: string; tail: string } {
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 0x29) {
+    const open = text.lastIndexOf("(", end - 1);
+    if (open <= 0 || !SUFFIX.test(text.slice(open, end))) break;
+    let start = open;
+    while (start > 0 && (text.charCodeAt(start - 1) === 0x20 || text.charCodeAt(start - 1) === 0x09)) start--;
+    if (start === open) break;
+    end = start;
+  }
+  return { head: text.slice(0, end), tail: text.slice(end) };
+}
 
 /** Which format a line is in, from its shape alone (field count), or undefined for no known shape. */
 export function detectFormat(text: string): PasswordExportFormat | undefined {
-  const fields = text.split(" ")[0]!.split(":");
+  const fields = splitSuffixes(text).head.split(":");
   if (fields.length >= 4) return "secretsdump";
   if (fields.length === 2) return "user-hash";
   return undefined;
@@ -50,10 +70,7 @@ export function parseHashLine(text: string, lineNumber: number, format: Password
   const reject = (field: string, message: string): LineOutcome => ({ kind: "rejected", value: { line: lineNumber, field, message } });
   const shape = format ?? detectFormat(trimmed);
   if (shape === undefined) return reject("line", "neither secretsdump (user:rid:lm:nt:::) nor user:hash");
-  // Suffixes like " (pwdLastSet=…) (status=…)" follow the first space; names hold no spaces here.
-  const space = trimmed.indexOf(" ");
-  const head = space < 0 ? trimmed : trimmed.slice(0, space);
-  const tail = space < 0 ? "" : trimmed.slice(space + 1);
+  const { head, tail } = splitSuffixes(trimmed);
   const fields = head.split(":");
   let account: string;
   let ntText: string;
@@ -88,12 +105,17 @@ export function parseHashLine(text: string, lineNumber: number, format: Password
   return { kind: "hash", value };
 }
 
-/** Streams a file's lines as outcomes; the file is never held in memory as a whole. */
+/**
+ * Streams a file's lines as outcomes; the file is never held in memory as a whole. DSInternals
+ * run in Windows PowerShell 5 writes UTF-16 (`Out-File`, `>`), so the shared line reader decodes
+ * UTF-16 and gzip like every other export. A lone CR also ends a line, as it always has here.
+ */
 export async function* readHashExport(file: string, format?: PasswordExportFormat): AsyncGenerator<LineOutcome> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
   let lineNumber = 0;
-  for await (const text of lines) {
-    lineNumber++;
-    yield parseHashLine(lineNumber === 1 ? text.replace(/^\uFEFF/, "") : text, lineNumber, format);
+  for await (const physical of readPhysicalLines(file)) {
+    for (const text of physical.bytes.toString("utf8").split("\r")) {
+      lineNumber++;
+      yield parseHashLine(text, lineNumber, format);
+    }
   }
 }

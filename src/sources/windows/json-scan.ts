@@ -217,15 +217,17 @@ export class JsonRecordSplitter extends RecordScanner {
     while (index < length) {
       const byte = bytes[index]!;
       if (inString) {
-        if (escaped) escaped = false;
-        else if (byte === BACKSLASH) escaped = true;
-        else if (byte === QUOTE) inString = false;
-        else if (byte === NEWLINE) {
+        // Checked before the escape: a backslash cut off at the end of a line must not carry the
+        // string, and with it the next record, over the line break (JSON never escapes one).
+        if (byte === NEWLINE) {
           this.sink.malformed(this.recordLine, "not valid JSON: line break inside a string (truncated record?)");
           this.finishRecord(index);
           this.resyncing = true;
           return true;
         }
+        if (escaped) escaped = false;
+        else if (byte === BACKSLASH) escaped = true;
+        else if (byte === QUOTE) inString = false;
         index++;
         continue;
       }

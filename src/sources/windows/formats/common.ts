@@ -8,7 +8,7 @@
  * Every parser throws FieldError naming the record's field, which the reader turns into a
  * rejected record.
  */
-import { FieldError } from "../../exports/coverage.js";
+import { FieldError, previewJson } from "../../exports/coverage.js";
 import { assertTimeZone, wallClockToUtcMs, type WallClock } from "../../exports/local-time.js";
 import { SESSION_EVENT_IDS, type NormalisedEvent } from "../event.js";
 
@@ -27,8 +27,7 @@ export function isSessionEventId(eventId: number): boolean {
 /** A short rendering of an unexpected value for a rejection message. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return previewJson(value, 80);
 }
 
 // --- integers -------------------------------------------------------------------------------

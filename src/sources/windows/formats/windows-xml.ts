@@ -201,6 +201,14 @@ function findEventStart(bytes: Buffer, from: number, limit: number): number {
   return -1;
 }
 
+function onlyBlanks(bytes: Buffer, start: number, end: number): boolean {
+  for (let index = start; index < end; index++) {
+    const byte = bytes[index];
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d && byte !== NEWLINE) return false;
+  }
+  return true;
+}
+
 export class XmlEventSplitter extends RecordScanner {
   private resyncing = false;
 
@@ -298,8 +306,13 @@ export class XmlEventSplitter extends RecordScanner {
       if (after === undefined) break;
       if (isTagDelimiter(after) && after !== 0x2f) {
         const gt = bytes.indexOf(GT, closeAt + EVENT_CLOSE.length);
-        if (gt !== -1) end = gt + 1;
-        break;
+        if (gt === -1) break;
+        if (onlyBlanks(bytes, closeAt + EVENT_CLOSE.length, gt)) {
+          end = gt + 1;
+          break;
+        }
+        // "</Event" cut off (no ">" of its own): taking the next ">" would swallow the next
+        // event's start tag; a later end tag, or the next <Event> as a new record, decides.
       }
       closeAt = bytes.indexOf(EVENT_CLOSE, closeAt + 1);
     }
