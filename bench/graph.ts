@@ -13,7 +13,7 @@ import { generateDemo } from "../demo/generate.js";
 import { parseConfig } from "../src/config/load.js";
 import { readEntraExport } from "../src/sources/exports/entra-export.js";
 import { readEntraGraph } from "../src/sources/graph/entra-graph.js";
-import { startFakeGraph } from "../test/harness/fake-graph/index.js";
+import { graphSourceYaml, startFakeGraph } from "../test/harness/fake-graph/index.js";
 
 const AS_OF = "2026-11-21T02:00:00.000Z";
 const LIMIT = 5;
@@ -38,14 +38,7 @@ try {
       [
         "organisation: { name: Bench, departments: [{ code: KS, name: Kommunstyrelsen }] }",
         "sources:",
-        "  entra:",
-        "    type: graph",
-        `    tenantId: ${fake.tenantId}`,
-        `    clientId: ${fake.clientId}`,
-        `    graphBaseUrl: ${fake.baseUrl}`,
-        `    authorityHost: ${fake.authorityHost}`,
-        `    caFile: ${fake.caFile}`,
-        `    clientSecretEnv: ${SECRET_ENV}`,
+        ...graphSourceYaml(fake, `clientSecretEnv: ${SECRET_ENV}`),
       ].join("\n"),
       "bench.yaml",
       join(folder, "bench.yaml"),

@@ -98,6 +98,13 @@ describe("faults: a full disk and a locked state file", function () {
 
   const audit = (config: string): CliResult => runCli(["audit", "-c", config, "--snapshot-in", snapshot], workdir);
 
+  /** A run that succeeds while there is room: the reports it leaves are the "last good" ones a fault must not touch. */
+  function goodAudit(config: string, reports: string): Map<string, Buffer> {
+    const first = audit(config);
+    assert.equal(first.status, 0, first.stderr);
+    return contentsUnder(reports);
+  }
+
   before(async function () {
     if (process.getuid?.() !== 0) throw new Error("the fault tests need root, to mount a small tmpfs they can fill");
     workdir = mkdtempSync(path.join(os.tmpdir(), "kontokoll-faults-"));
@@ -118,9 +125,7 @@ describe("faults: a full disk and a locked state file", function () {
     const reports = mountTmpfs("reports-full", "16m");
     const dataDir = path.join(workdir, "data-reports-full");
     const config = configWith("reports-full", reports, dataDir);
-    const first = audit(config);
-    assert.equal(first.status, 0, first.stderr);
-    const good = contentsUnder(reports);
+    const good = goodAudit(config, reports);
     assert.ok([...good.keys()].some((file) => file.endsWith(".xlsx") && file.includes("kontokoll-vecka-")), "the weekly workbook was written");
     assert.ok([...good.keys()].filter((file) => file.includes(`chefer${path.sep}`)).length > 1, "manager workbooks were written");
     const runsBefore = storeDump(path.join(dataDir, "kontokoll.sqlite"));
@@ -147,9 +152,7 @@ describe("faults: a full disk and a locked state file", function () {
     const reports = mountTmpfs("managers-full", "16m");
     const dataDir = path.join(workdir, "data-managers-full");
     const config = configWith("managers-full", reports, dataDir);
-    const first = audit(config);
-    assert.equal(first.status, 0, first.stderr);
-    const good = contentsUnder(reports);
+    const good = goodAudit(config, reports);
     const weekly = [...good.entries()].find(([file]) => file.includes("kontokoll-vecka-"))!;
     const managers = [...good.entries()].filter(([file]) => file.includes(`chefer${path.sep}`));
     const managerBytes = managers.reduce((sum, [, bytes]) => sum + bytes.length, 0);
@@ -173,9 +176,7 @@ describe("faults: a full disk and a locked state file", function () {
     const data = mountTmpfs("data-full", "64m");
     const reports = path.join(workdir, "reports-data-full");
     const config = configWith("data-full", reports, data);
-    const first = audit(config);
-    assert.equal(first.status, 0, first.stderr);
-    const good = contentsUnder(reports);
+    const good = goodAudit(config, reports);
     const store = path.join(data, "kontokoll.sqlite");
     const before = storeDump(store);
 
@@ -212,9 +213,7 @@ describe("faults: a full disk and a locked state file", function () {
     const dataDir = path.join(workdir, "data-locked");
     const reports = path.join(workdir, "reports-locked");
     const config = configWith("locked", reports, dataDir);
-    const first = audit(config);
-    assert.equal(first.status, 0, first.stderr);
-    const good = contentsUnder(reports);
+    const good = goodAudit(config, reports);
     const store = path.join(dataDir, "kontokoll.sqlite");
     const before = storeDump(store);
 

@@ -22,7 +22,7 @@ import type { EntraResult } from "../src/sources/entra/assemble.js";
 import { readEntraExport } from "../src/sources/exports/entra-export.js";
 import { readEntraGraph, type GraphReadResult } from "../src/sources/graph/entra-graph.js";
 import { emptyParts } from "../src/sources/collect.js";
-import { startFakeGraph, type ChaosRule, type FakeGraph, type FakeGraphOptions } from "./harness/fake-graph/index.js";
+import { graphSourceYaml, startFakeGraph, type ChaosRule, type FakeGraph, type FakeGraphOptions } from "./harness/fake-graph/index.js";
 
 const AS_OF = "2026-11-21T02:00:00.000Z";
 const SECRET_ENV = "KONTOKOLL_TEST_GRAPH_SECRET";
@@ -42,14 +42,7 @@ organisation:
   departments:
     - { code: KS, name: Kommunstyrelsen }
 sources:
-  entra:
-    type: graph
-    tenantId: ${fake.tenantId}
-    clientId: ${fake.clientId}
-    graphBaseUrl: ${fake.baseUrl}
-    authorityHost: ${fake.authorityHost}
-    caFile: ${fake.caFile}
-    ${auth}
+${graphSourceYaml(fake, auth).join("\n")}
     timeoutSeconds: 5
 ${extra}
 storage: { dataDir: ${join(folder, "data")} }

@@ -51,19 +51,15 @@ describe("the demo municipality audited live over LDAP and offline from LDIF", f
     if (workdir !== undefined) rmSync(workdir, { recursive: true, force: true });
   });
 
+  /** A configuration of one department with these AD source lines (and any further lines). */
+  function writeAdConfig(file: string, adSourceYaml: string[], more: string[] = []): void {
+    writeFileSync(file, ["organisation:", "  name: Exempelkommun", "  departments: [{ code: SOC, name: Socialförvaltningen }]", "sources:", ...adSourceYaml, ...more].join("\n"));
+  }
+
   /** Findings as "check|account" over the AD source alone, judged as of the demo's export time. */
   async function auditFindings(adSourceYaml: string[]): Promise<Set<string>> {
     const file = path.join(workdir, `config-${Math.random().toString(36).slice(2)}.yaml`);
-    writeFileSync(
-      file,
-      [
-        "organisation:",
-        "  name: Exempelkommun",
-        "  departments: [{ code: SOC, name: Socialförvaltningen }]",
-        "sources:",
-        ...adSourceYaml,
-      ].join("\n"),
-    );
+    writeAdConfig(file, adSourceYaml);
     const config = await loadConfig(file);
     const snapshot = buildSnapshot(await collectParts(config, { asOf: AS_OF }), {
       organisation: "Exempelkommun",
@@ -152,18 +148,7 @@ describe("the demo municipality audited live over LDAP and offline from LDIF", f
   it("the bind password reaches no output and no file of a live audit at debug level, also when the bind fails", () => {
     const folder = path.join(workdir, "secrets");
     mkdirSync(folder);
-    writeFileSync(
-      path.join(folder, "kontokoll.yaml"),
-      [
-        "organisation:",
-        "  name: Exempelkommun",
-        "  departments: [{ code: SOC, name: Socialförvaltningen }]",
-        "sources:",
-        ...ldapSourceYaml(dc, "KONTOKOLL_LDAP_BIND_PASSWORD"),
-        "report: { outputDir: reports }",
-        "storage: { dataDir: data }",
-      ].join("\n"),
-    );
+    writeAdConfig(path.join(folder, "kontokoll.yaml"), ldapSourceYaml(dc, "KONTOKOLL_LDAP_BIND_PASSWORD"), ["report: { outputDir: reports }", "storage: { dataDir: data }"]);
     const wrongPassword = "Wr0ng-Planted-LDAP-Password-7390";
     const outputs: string[] = [];
     const cli = (args: string[], password: string): number | null => {
@@ -201,18 +186,7 @@ describe("the demo municipality audited live over LDAP and offline from LDIF", f
     const folder = path.join(workdir, "killed");
     mkdirSync(folder);
     const file = path.join(folder, "kontokoll.yaml");
-    writeFileSync(
-      file,
-      [
-        "organisation:",
-        "  name: Exempelkommun",
-        "  departments: [{ code: SOC, name: Socialförvaltningen }]",
-        "sources:",
-        ...ldapSourceYaml(dc, PASSWORD_ENV, ["pageSize: 100", "timeoutSeconds: 20"]),
-        "report: { outputDir: reports }",
-        "storage: { dataDir: data }",
-      ].join("\n"),
-    );
+    writeAdConfig(file, ldapSourceYaml(dc, PASSWORD_ENV, ["pageSize: 100", "timeoutSeconds: 20"]), ["report: { outputDir: reports }", "storage: { dataDir: data }"]);
     const config = await loadConfig(file);
     const good = await runAudit(config, { asOf: AS_OF, writeReport: true, log: createLogger("silent") });
     const reports = path.join(folder, "reports");

@@ -16,7 +16,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import os from "node:os";
 import path from "node:path";
 import { generateDemo } from "../demo/generate.js";
-import { startFakeGraph, type FakeGraph } from "./harness/fake-graph/index.js";
+import { graphSourceYaml, startFakeGraph, type FakeGraph } from "./harness/fake-graph/index.js";
 import { filesUnder, readableContents } from "./helpers/written-files.js";
 
 const CLI = path.resolve("dist/src/cli/main.js");
@@ -77,14 +77,7 @@ describe("secrets never reach logs, reports, snapshots, the store or the status 
   function graphConfig(name: string, auth: string): string {
     const demo = readFileSync(path.resolve("demo/kontokoll.demo.yaml"), "utf8");
     const live = [
-      "  entra:",
-      "    type: graph",
-      `    tenantId: ${fake.tenantId}`,
-      `    clientId: ${fake.clientId}`,
-      `    graphBaseUrl: ${fake.baseUrl}`,
-      `    authorityHost: ${fake.authorityHost}`,
-      `    caFile: ${fake.caFile}`,
-      ...(auth === "" ? [] : [`    ${auth}`]),
+      ...graphSourceYaml(fake, auth),
       "    timeoutSeconds: 10",
       "    limits: { reports: { requests: 50, windowSeconds: 1 }, identityProtection: { requests: 20, windowSeconds: 1 }, intune: { requests: 50, windowSeconds: 1 } }",
       "    retry: { maxRetries: 2, delaySeconds: 1, attempts: 2, backoffSeconds: 0.05 }",

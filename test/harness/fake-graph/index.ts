@@ -6,6 +6,7 @@ export { startFakeGraph, DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID } from "./server.j
 export { DEFAULT_GRANTED_ROLES } from "./routes.js";
 export { MAX_BATCH_REQUESTS } from "./graph.js";
 export { readPagesFile } from "./collections.js";
+export { graphSourceYaml } from "./config-yaml.js";
 export type {
   Bucket,
   ChaosRule,
