@@ -359,6 +359,17 @@ describe("Entra source over Microsoft Graph (src/sources/graph) against a local 
     assert.throws(() => parseConfig(plain, "http.yaml", join(folder, "http.yaml")), /expected an https:\/\/ URL/);
   });
 
+  it("refuses a Graph server whose certificate has expired, though the configured CA signed it", async () => {
+    const fake = await start({ serverCertificateDays: -1 });
+    const requestsBefore = fake.requests.length;
+    const result = await read(fake);
+    for (const coverage of result.coverage) {
+      assert.equal(coverage.ran, false, coverage.source);
+      assert.match(coverage.error ?? "", /TLS certificate is not trusted|certificate has expired/, coverage.source);
+    }
+    assert.equal(fake.requests.length, requestsBefore, "not one request got through the refused TLS handshake");
+  });
+
   it("pulls sign-ins incrementally from the stored watermark with an overlap, keeping each sign-in once", async () => {
     const fake = await start();
     const store = FindingsStore.open(join(folder, `incremental-${Date.now()}.sqlite`));

@@ -32,8 +32,11 @@ function serial(): string {
   return `0x${randomBytes(8).toString("hex")}`;
 }
 
-/** Writes the PKI into `folder` (which must exist); `host` goes into the server certificate's SAN. */
-export function createFakeGraphPki(folder: string, host: string): FakeGraphPki {
+/**
+ * Writes the PKI into `folder` (which must exist); `host` goes into the server certificate's SAN.
+ * `serverDays` below zero makes a server certificate that had expired before it was issued.
+ */
+export function createFakeGraphPki(folder: string, host: string, serverDays = 2): FakeGraphPki {
   const file = (name: string) => path.join(folder, name);
   // EC keys for the CA and server keep start-up fast; the client key must be RSA because MSAL signs assertions with RS256/PS256.
   openssl([
@@ -58,7 +61,7 @@ export function createFakeGraphPki(folder: string, host: string): FakeGraphPki {
     ].join("\n"),
   );
   openssl([
-    "x509", "-req", "-days", "2", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"),
+    "x509", "-req", "-days", String(serverDays), "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"),
     "-set_serial", serial(), "-extfile", file("server.ext"), "-out", file("server.pem"),
   ]);
   // Entra takes any self-signed certificate uploaded to the app registration, so the client one is self-signed.

@@ -53,7 +53,7 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
   const folder = mkdtempSync(path.join(tmpdir(), "kontokoll-fake-graph-"));
   let server: Server | undefined;
   try {
-    const pki = createFakeGraphPki(folder, host);
+    const pki = createFakeGraphPki(folder, host, options.serverCertificateDays);
     const tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
     const clientId = options.clientId ?? DEFAULT_CLIENT_ID;
     const clientSecret = options.clientSecret ?? `kk~${randomBytes(24).toString("base64url")}`;

@@ -59,6 +59,8 @@ export interface FakeGraphOptions {
   /** Folder holding v1.0/ (and maybe beta/) with Graph response pages. */
   exportFolder: string;
   host?: string;
+  /** Days the server certificate is valid from now; negative: it expired before the server started (default 2). */
+  serverCertificateDays?: number;
   tenantId?: string;
   clientId?: string;
   /** Accepted secret for client_credentials; a random one when absent. */
