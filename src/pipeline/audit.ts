@@ -35,6 +35,8 @@ export interface AuditOptions {
   selected?: ReadonlySet<SelectableSource>;
   /** Progress of long steps, for a progress line on a terminal. */
   onProgress?: (step: string, done: number) => void;
+  /** Called as each stage ends (each source, snapshot, each check, store, reports): the end-to-end benchmark's timer. */
+  onStage?: (stage: string) => void;
 }
 
 export interface AuditResult {
@@ -109,7 +111,8 @@ async function auditWithStore(
   if (options.snapshotOut !== undefined) await writeSnapshot(options.snapshotOut, snapshot);
 
   const { timeZone } = loaded.config.organisation;
-  const { results, problems } = applyExceptions(resolveFindings(snapshot, runChecks(snapshot, loaded.checkOptions, CHECKS, checkContextOf(loaded.config))), register, snapshot, timeZone);
+  const { results, problems } = applyExceptions(resolveFindings(snapshot, runChecks(snapshot, loaded.checkOptions, timedChecks(options.onStage), checkContextOf(loaded.config))), register, snapshot, timeZone);
+  options.onStage?.("findings resolved, exceptions applied");
   for (const result of results) {
     options.log.info({ check: result.checkId, status: result.status, findings: result.findings.length }, "check done");
   }
@@ -133,11 +136,27 @@ async function auditWithStore(
   const purged = purgeExpired(store, loaded, snapshot.collectedAt);
   options.log.info({ ...purged }, "retention purge");
   const run = store.loadRun(runId);
+  options.onStage?.("store");
   const report = options.writeReport ? await writeReport(loaded, run, store) : undefined;
   if (report !== undefined) options.log.info({ file: report.file }, "weekly workbook written");
+  options.onStage?.("weekly report");
   const managerReports = options.writeReport ? await writeManagerReports(loaded, run) : undefined;
+  options.onStage?.("manager reports");
   if (managerReports !== undefined) options.log.info({ folder: managerReports.folder, files: managerReports.files.length }, "manager workbooks written");
   return { runId, run, ...(report === undefined ? {} : { report }), ...(managerReports === undefined ? {} : { managerReports }) };
+}
+
+/** The checks, each reporting its end to `onStage` when one is given. */
+function timedChecks(onStage: AuditOptions["onStage"]): typeof CHECKS {
+  if (onStage === undefined) return CHECKS;
+  return CHECKS.map((check) => ({
+    ...check,
+    evaluate: (...args: Parameters<typeof check.evaluate>) => {
+      const outcome = check.evaluate(...args);
+      onStage(`check ${check.meta.id}`);
+      return outcome;
+    },
+  }));
 }
 
 /** Applies the configured retention, measured back from `asOf`. */
@@ -240,10 +259,13 @@ async function obtainSnapshot(loaded: LoadedConfig, options: AuditOptions, start
     log: options.log,
     ...(options.selected === undefined ? {} : { selected: options.selected }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.onStage === undefined ? {} : { onStage: options.onStage }),
   });
-  return buildSnapshot(parts, {
+  const snapshot = buildSnapshot(parts, {
     organisation: loaded.config.organisation.name,
     departments: loaded.config.organisation.departments,
     collectedAt,
   });
+  options.onStage?.("build snapshot");
+  return snapshot;
 }

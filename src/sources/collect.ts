@@ -27,6 +27,8 @@ export interface CollectContext {
   selected?: ReadonlySet<SelectableSource>;
   /** Progress of long steps (records read so far), for a progress line on a terminal. */
   onProgress?: (step: string, done: number) => void;
+  /** Called as each source has been read (the end-to-end benchmark's timer). */
+  onStage?: (stage: string) => void;
 }
 
 /** The names `--sources` accepts: one per configured source section. */
@@ -83,6 +85,7 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     appendAll(parts.groups, ad.groups);
     appendAll(parts.devices, ad.devices);
     parts.coverage.push(ad.coverage);
+    context.onStage?.("read AD");
   }
   if (sources.entra !== undefined && !runs("entra")) {
     const origin = sources.entra.type === "graph-export" ? sources.entra.folder : `graph tenant ${sources.entra.tenantId}`;
@@ -110,6 +113,7 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     appendAll(parts.mfaRegistrations, entra.mfaRegistrations);
     appendAll(parts.lockPolicies, entra.lockPolicies);
     appendAll(parts.coverage, entra.coverage);
+    context.onStage?.("read Entra (incl. sign-ins)");
   }
   if (sources.windowsEvents !== undefined && !runs("windows-events")) {
     parts.coverage.push(notSelected("windows-events", sources.windowsEvents.files.map((file) => (typeof file === "string" ? file : file.path)).join(", ")));
@@ -130,6 +134,7 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     appendAll(parts.windowsSessions, result.sessions);
     appendAll(parts.windowsHosts, result.hosts);
     parts.coverage.push(result.coverage);
+    context.onStage?.("read Windows events, rebuild sessions");
   }
   if (sources.passwordAudit !== undefined && !runs("password-audit")) {
     parts.coverage.push(notSelected("password-audit", sources.passwordAudit.files.map((file) => (typeof file === "string" ? file : file.path)).join(", ")));
@@ -157,6 +162,7 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     );
     if (audit !== undefined) parts.passwordAudit = audit;
     parts.coverage.push(result.coverage);
+    context.onStage?.("read password audit");
   }
   return parts;
 }
