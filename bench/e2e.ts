@@ -11,7 +11,7 @@
  *   sizes: demo, tenth-region, half-region, region (see demo/generator/scale.ts)
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -170,7 +170,11 @@ function printRuns(runs: SizeRun[]): void {
   }
 }
 
-if (process.argv[2] === "--audit") {
+// Only as a program: importing this module must not start a benchmark.
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(SELF);
+if (!invokedDirectly) {
+  // Imported: nothing to run.
+} else if (process.argv[2] === "--audit") {
   process.stdout.write(`${JSON.stringify(await measureAudit(process.argv[3]!))}\n`);
 } else if (process.argv[2] === "--baseline") {
   process.stdout.write(`${JSON.stringify(await measureBaseline(process.argv[3]!))}\n`);
