@@ -202,6 +202,6 @@ if (!invokedDirectly) {
       `${size}: ${events.records} Windows events (${fmt(statSync(eventFile).size / 2 ** 30, 2)} GiB), ${signIns.records} interactive sign-ins; audit ${fmt(audit.wallSeconds)} s wall, ${fmt(audit.cpuSeconds)} s CPU, ${fmt(audit.peakRssMiB, 0)} MiB peak, ${audit.findings} findings`,
     );
   }
-  writeFileSync(join(folder, "e2e-results.json"), `${JSON.stringify(runs, null, 2)}\n`);
+  writeFileSync(join(folder, `e2e-results-${sizes.join("+")}.json`), `${JSON.stringify(runs, null, 2)}\n`);
   printRuns(runs);
 }
