@@ -62,6 +62,8 @@ export interface WindowsExport {
   events: number;
   hosts: number;
   bytes: number;
+  /** Sorted runs spilled to disk and merged (0: sorted in memory). */
+  runsSpilled: number;
 }
 
 /** Events sorted in memory at a time; more are spilled to sorted runs on disk and merged. */
@@ -72,7 +74,7 @@ const RUN_EVENTS = 500_000;
  * hosts are generated one after the other, so at region size the events are sorted in runs of
  * RUN_EVENTS spilled under `spillDir` and merged: the same order and bytes as one sort in memory.
  */
-export function writeWindowsEvents(world: DemoWorld, streams: RandomStreams, path: string, spillDir: string): WindowsExport {
+export function writeWindowsEvents(world: DemoWorld, streams: RandomStreams, path: string, spillDir: string, runEvents = RUN_EVENTS): WindowsExport {
   const random = streams.get("windows-events");
   let batch: PendingEvent[] = [];
   const runs: string[] = [];
@@ -97,7 +99,7 @@ export function writeWindowsEvents(world: DemoWorld, streams: RandomStreams, pat
     const log = new HostLog(random);
     const days = daysByHost.get(hostName)!.sort((a, b) => a.bootAt - b.bootAt);
     for (const day of days) emitHostDay(day, !unaudited.has(hostName), log, random, batch);
-    if (batch.length >= RUN_EVENTS) spill();
+    if (batch.length >= runEvents) spill();
   }
   const out = new LineSink(path);
   if (runs.length === 0) {
@@ -108,7 +110,7 @@ export function writeWindowsEvents(world: DemoWorld, streams: RandomStreams, pat
     rmSync(spillDir, { recursive: true, force: true });
   }
   out.close();
-  return { events: out.lines, hosts: hostNames.length, bytes: out.bytes };
+  return { events: out.lines, hosts: hostNames.length, bytes: out.bytes, runsSpilled: runs.length };
 }
 
 function deliveryOrder(a: PendingEvent, b: PendingEvent): number {

@@ -97,7 +97,7 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
     { path: "ground-truth.json", text: `${JSON.stringify(groundTruth, null, 2)}\n`, records: Object.keys(groundTruth.checks).length },
   ];
   const written: Array<{ path: string; bytes: number; records: number }> = [];
-  let windows: WindowsExport = { events: 0, hosts: 0, bytes: 0 };
+  let windows: WindowsExport = { events: 0, hosts: 0, bytes: 0, runsSpilled: 0 };
 
   const target = resolve(options.outDir);
   const staging = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
