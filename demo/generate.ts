@@ -8,7 +8,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DEFAULT_SEED, generateDemo, type DemoSummary } from "./generator/index.js";
+import { DEFAULT_SEED, DEFAULT_STAFF, generateDemo, type DemoSummary } from "./generator/index.js";
 import { isSizeName, SIZE_PRESETS } from "./generator/scale.js";
 
 export { generateDemo, DEFAULT_SEED, DEFAULT_STAFF, type DemoSummary, type DemoOptions } from "./generator/index.js";
@@ -57,7 +57,8 @@ async function main(): Promise<void> {
   }
   const sizeName = values.size ?? "demo";
   if (!isSizeName(sizeName)) throw new Error(`--size must be one of ${Object.keys(SIZE_PRESETS).join(", ")}, got "${sizeName}"`);
-  const preset = SIZE_PRESETS[sizeName];
+  // Without --size, exactly the demo as it always was (DEFAULT_STAFF, no extra groups).
+  const preset = values.size === undefined ? { staff: DEFAULT_STAFF, extraGroups: 0 } : SIZE_PRESETS[sizeName];
   const started = process.hrtime.bigint();
   const summary = await generateDemo({
     outDir: values.out,
