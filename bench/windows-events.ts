@@ -11,12 +11,13 @@
  * Usage: node dist/bench/windows-events.js [events=5000000] [smallEvents=2000000] [folder=$TMPDIR/kontokoll-bench]
  */
 import { spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { readEventFile } from "../src/sources/windows/read-file.js";
+import { parseJsonLines } from "./raw-baseline.js";
 import { readWindowsSessions } from "../src/sources/windows/read-sessions.js";
 
 interface StageResult {
@@ -150,21 +151,7 @@ async function stage(name: string, file: string): Promise<StageResult> {
   let events = 0;
   let detail: Record<string, number> | undefined;
   if (name === "baseline") {
-    // The simplest correct way to read JSON lines: split the text stream at newlines, parse each.
-    let pending = "";
-    for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
-      const lines = (pending + (chunk as string)).split("\n");
-      pending = lines.pop()!;
-      for (const line of lines) {
-        if (line.length === 0) continue;
-        JSON.parse(line);
-        events++;
-      }
-    }
-    if (pending.length > 0) {
-      JSON.parse(pending);
-      events++;
-    }
+    events = await parseJsonLines(file);
   } else if (name === "read") {
     let kept = 0;
     for await (const outcome of readEventFile(file, {})) {

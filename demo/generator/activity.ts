@@ -64,6 +64,8 @@ export class ActivityPlanner {
   readonly signIns: PlannedSignIn[] = [];
   private readonly sessionsByIdentity = new Map<DemoIdentity, DeskSession[]>();
   private readonly usedLogonIds = new Map<HostDay, Set<string>>();
+  /** Each computer's host-days in planning order, so looking them up does not scan every host-day. */
+  private readonly daysByComputer = new Map<DemoComputer, HostDay[]>();
 
   constructor(
     private readonly random: Random,
@@ -73,6 +75,9 @@ export class ActivityPlanner {
   hostDay(computer: DemoComputer, bootAt: number, shutdownAt: number): HostDay {
     const day: HostDay = { computer, bootAt, shutdownAt, sessions: [] };
     this.hostDays.push(day);
+    const list = this.daysByComputer.get(computer);
+    if (list === undefined) this.daysByComputer.set(computer, [day]);
+    else list.push(day);
     this.usedLogonIds.set(day, new Set());
     return day;
   }
@@ -112,6 +117,8 @@ export class ActivityPlanner {
     const index = this.hostDays.indexOf(day);
     if (index < 0) throw new Error(`host-day of ${day.computer.name} is not planned`);
     this.hostDays.splice(index, 1);
+    const ofComputer = this.daysByComputer.get(day.computer)!;
+    ofComputer.splice(ofComputer.indexOf(day), 1);
     this.usedLogonIds.delete(day);
     for (const session of day.sessions) {
       const list = this.sessionsByIdentity.get(session.identity)!;
@@ -121,7 +128,7 @@ export class ActivityPlanner {
 
   /** The planned host-days of one computer, in boot order. */
   hostDaysOf(computer: DemoComputer): HostDay[] {
-    return this.hostDays.filter((day) => day.computer === computer).sort((a, b) => a.bootAt - b.bootAt);
+    return [...(this.daysByComputer.get(computer) ?? [])].sort((a, b) => a.bootAt - b.bootAt);
   }
 
   sessionsOf(identity: DemoIdentity): DeskSession[] {

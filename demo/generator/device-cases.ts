@@ -134,7 +134,18 @@ export function plantDeviceCases({ streams, world, people, claims }: CatalogueIn
 
   // --- Who logs on where -----------------------------------------------------------------------
   const workdays = workdaysInWindow();
-  const hostDaysOf = (computer: DemoComputer) => world.hostDays.filter((day) => day.computer === computer);
+  // An index kept up to date as `visit` appends host-days: a scan per candidate is quadratic at region size.
+  const daysByComputer = new Map<DemoComputer, HostDay[]>();
+  let indexedDays = 0;
+  const hostDaysOf = (computer: DemoComputer): readonly HostDay[] => {
+    for (; indexedDays < world.hostDays.length; indexedDays++) {
+      const day = world.hostDays[indexedDays]!;
+      const list = daysByComputer.get(day.computer);
+      if (list === undefined) daysByComputer.set(day.computer, [day]);
+      else list.push(day);
+    }
+    return daysByComputer.get(computer) ?? [];
+  };
   const freeWorkday = (person: DemoIdentity): LocalDay | undefined =>
     workdays.slice(1, -1).find((workday) => !hostDaysOf(person.personalComputer!).some((day) => sameDay(localDayOf(day.bootAt), workday)));
   const teachers = (candidate: DemoIdentity) =>

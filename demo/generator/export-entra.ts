@@ -55,25 +55,44 @@ const USER_SELECT = [
 const GROUP_SELECT = "id,displayName,description,mail,mailEnabled,mailNickname,securityEnabled,groupTypes,createdDateTime,onPremisesSyncEnabled,onPremisesSecurityIdentifier,onPremisesSamAccountName,visibility";
 const DEVICE_SELECT = "id,deviceId,displayName,operatingSystem,operatingSystemVersion,trustType,isManaged,isCompliant,accountEnabled,approximateLastSignInDateTime,registrationDateTime,createdDateTime,onPremisesSyncEnabled,manufacturer,model,profileType";
 
+/** A file written line by line as it is produced (the sign-in logs: millions of records at region size). */
+export interface StreamedJsonlFile {
+  path: string;
+  lines: () => Iterable<string>;
+  records: number;
+}
+
+interface PageFields<T> {
+  context: string;
+  nextLinkBase: string;
+  items: readonly T[];
+  pageSize: number;
+  tokenSalt: string;
+}
+
 /**
- * Splits `items` into Graph pages. Every page but the last links to the next one with an opaque
+ * Splits `items` into Graph pages, one JSON line each, turning each item into its Graph object only
+ * when its page is written. Every page but the last links to the next one with an opaque
  * $skiptoken that only depends on the seed, the collection and the page number.
  */
-export function graphPages(fields: { context: string; nextLinkBase: string; items: readonly unknown[]; pageSize: number; tokenSalt: string }): string {
-  const pages: string[] = [];
+export function* graphPageLines<T>(fields: PageFields<T>, toObject: (item: T) => unknown = (item) => item): Generator<string> {
   const pageCount = Math.max(1, Math.ceil(fields.items.length / fields.pageSize));
   for (let page = 0; page < pageCount; page++) {
     const body: Record<string, unknown> = {
       "@odata.context": fields.context,
-      value: fields.items.slice(page * fields.pageSize, (page + 1) * fields.pageSize),
+      value: fields.items.slice(page * fields.pageSize, (page + 1) * fields.pageSize).map((item) => toObject(item)),
     };
     if (page < pageCount - 1) {
       const token = createHash("sha256").update(`${fields.tokenSalt}|${page + 1}`).digest("base64url").slice(0, 40);
       body["@odata.nextLink"] = `${fields.nextLinkBase}&$skiptoken=RFNwdAIAAQAAA${token}`;
     }
-    pages.push(JSON.stringify(body));
+    yield JSON.stringify(body);
   }
-  return `${pages.join("\n")}\n`;
+}
+
+/** The pages of `items` as one text. */
+export function graphPages(fields: PageFields<unknown>): string {
+  return `${[...graphPageLines(fields)].join("\n")}\n`;
 }
 
 function byId<T extends { id: string }>(items: T[]): T[] {
@@ -434,9 +453,9 @@ function roleAssignmentId(roleDefinitionId: string, principalId: string): string
   return `${bytes.toString("base64url")}-1`;
 }
 
-export function exportEntra(world: DemoWorld): JsonlFile[] {
+export function exportEntra(world: DemoWorld): Array<JsonlFile | StreamedJsonlFile> {
   const salt = (collection: string) => `${world.seed}|${collection}`;
-  const files: JsonlFile[] = [];
+  const files: Array<JsonlFile | StreamedJsonlFile> = [];
 
   const users = byId(world.identities.filter((identity) => identity.entra !== undefined).map(userObject));
   files.push({
@@ -547,35 +566,41 @@ export function exportEntra(world: DemoWorld): JsonlFile[] {
   });
 
   // Newest first, as Graph returns the sign-in log.
-  const signIns = world.signIns.map((signIn) => signInObject(signIn));
   const filter = encodeURIComponent("createdDateTime ge 2026-11-07T00:00:00Z and createdDateTime lt 2026-11-21T00:00:00Z");
   files.push({
     path: "entra/v1.0/auditLogs/signIns.jsonl",
-    records: signIns.length,
-    text: graphPages({
-      context: `${GRAPH}/$metadata#auditLogs/signIns`,
-      nextLinkBase: `${GRAPH}/auditLogs/signIns?$filter=${filter}&$top=1000`,
-      items: signIns,
-      pageSize: 1000,
-      tokenSalt: salt("signIns"),
-    }),
+    records: world.signIns.length,
+    lines: () =>
+      graphPageLines(
+        {
+          context: `${GRAPH}/$metadata#auditLogs/signIns`,
+          nextLinkBase: `${GRAPH}/auditLogs/signIns?$filter=${filter}&$top=1000`,
+          items: world.signIns,
+          pageSize: 1000,
+          tokenSalt: salt("signIns"),
+        },
+        (signIn) => signInObject(signIn),
+      ),
   });
 
   // Non-interactive sign-ins are only listed by beta, and only when filtered for.
-  const nonInteractive = world.nonInteractiveSignIns.map((signIn) => signInObject(signIn, false));
   const nonInteractiveFilter = encodeURIComponent(
     "createdDateTime ge 2026-11-07T00:00:00Z and createdDateTime lt 2026-11-21T00:00:00Z and signInEventTypes/any(t: t eq 'nonInteractiveUser')",
   );
   files.push({
     path: "entra/beta/auditLogs/signIns.jsonl",
-    records: nonInteractive.length,
-    text: graphPages({
-      context: `${GRAPH_BETA}/$metadata#auditLogs/signIns`,
-      nextLinkBase: `${GRAPH_BETA}/auditLogs/signIns?$filter=${nonInteractiveFilter}&$top=1000`,
-      items: nonInteractive,
-      pageSize: 1000,
-      tokenSalt: salt("signIns/nonInteractive"),
-    }),
+    records: world.nonInteractiveSignIns.length,
+    lines: () =>
+      graphPageLines(
+        {
+          context: `${GRAPH_BETA}/$metadata#auditLogs/signIns`,
+          nextLinkBase: `${GRAPH_BETA}/auditLogs/signIns?$filter=${nonInteractiveFilter}&$top=1000`,
+          items: world.nonInteractiveSignIns,
+          pageSize: 1000,
+          tokenSalt: salt("signIns/nonInteractive"),
+        },
+        (signIn) => signInObject(signIn, false),
+      ),
   });
 
   const single = (path: string, collection: string, items: readonly unknown[], pageSize = 100): JsonlFile => ({

@@ -8,6 +8,9 @@
  * and its logoff; then the host's end (1074/4609/6006, or nothing after a power loss or while
  * still running). Hosts without "Other Logon/Logoff Events" auditing get no 4778/4779/4800–4803.
  */
+import { closeSync, mkdirSync, openSync, readSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { LineSink } from "./line-sink.js";
 import type { DemoWorld, DeskSession, HostDay } from "./model.js";
 import { AD_DNS_DOMAIN, NETBIOS_DOMAIN } from "./organisation.js";
 import { Random, RandomStreams, guidToString } from "./random.js";
@@ -56,30 +59,148 @@ interface EventSpec {
 }
 
 export interface WindowsExport {
-  lines: string[];
+  events: number;
   hosts: number;
+  bytes: number;
+  /** Sorted runs spilled to disk and merged (0: sorted in memory). */
+  runsSpilled: number;
 }
 
-export function exportWindowsEvents(world: DemoWorld, streams: RandomStreams): WindowsExport {
+/** Events sorted in memory at a time; more are spilled to sorted runs on disk and merged. */
+const RUN_EVENTS = 500_000;
+
+/**
+ * Writes the events to `path` in delivery order (time, then host, channel and record number). The
+ * hosts are generated one after the other, so at region size the events are sorted in runs of
+ * RUN_EVENTS spilled under `spillDir` and merged: the same order and bytes as one sort in memory.
+ */
+export function writeWindowsEvents(world: DemoWorld, streams: RandomStreams, path: string, spillDir: string, runEvents = RUN_EVENTS): WindowsExport {
   const random = streams.get("windows-events");
-  const events: PendingEvent[] = [];
-  const logs = new Map<string, HostLog>();
+  let batch: PendingEvent[] = [];
+  const runs: string[] = [];
   const daysByHost = new Map<string, HostDay[]>();
   for (const day of world.hostDays) {
-    const list = daysByHost.get(day.computer.name) ?? [];
-    list.push(day);
-    daysByHost.set(day.computer.name, list);
+    const list = daysByHost.get(day.computer.name);
+    if (list === undefined) daysByHost.set(day.computer.name, [day]);
+    else list.push(day);
   }
   const unaudited = new Set(world.hostsWithoutLockAuditing.map((computer) => computer.name));
   const hostNames = [...daysByHost.keys()].sort();
+  const spill = () => {
+    mkdirSync(spillDir, { recursive: true });
+    const runPath = join(spillDir, `run-${runs.length}.tsv`);
+    const run = new LineSink(runPath);
+    for (const event of batch.sort(deliveryOrder)) run.line(`${event.ticks}\t${event.host}\t${event.channel}\t${event.recordId}\t${event.line}`);
+    run.close();
+    runs.push(runPath);
+    batch = [];
+  };
   for (const hostName of hostNames) {
     const log = new HostLog(random);
-    logs.set(hostName, log);
     const days = daysByHost.get(hostName)!.sort((a, b) => a.bootAt - b.bootAt);
-    for (const day of days) emitHostDay(day, !unaudited.has(hostName), log, random, events);
+    for (const day of days) emitHostDay(day, !unaudited.has(hostName), log, random, batch);
+    if (batch.length >= runEvents) spill();
   }
-  events.sort((a, b) => a.ticks - b.ticks || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0) || (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0) || a.recordId - b.recordId);
-  return { lines: events.map((event) => event.line), hosts: hostNames.length };
+  const out = new LineSink(path);
+  if (runs.length === 0) {
+    for (const event of batch.sort(deliveryOrder)) out.line(event.line);
+  } else {
+    if (batch.length > 0) spill();
+    mergeRuns(runs, (event) => out.line(event.line));
+    rmSync(spillDir, { recursive: true, force: true });
+  }
+  out.close();
+  return { events: out.lines, hosts: hostNames.length, bytes: out.bytes, runsSpilled: runs.length };
+}
+
+function deliveryOrder(a: PendingEvent, b: PendingEvent): number {
+  return a.ticks - b.ticks || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0) || (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0) || a.recordId - b.recordId;
+}
+
+const READ_CHUNK = 1 << 22;
+
+/** One spilled run, read a chunk at a time; `head` is its next event. */
+class RunReader {
+  head: PendingEvent | undefined;
+  private buffer = Buffer.alloc(0);
+  private position = 0;
+  private readonly fd: number;
+  private exhausted = false;
+
+  constructor(path: string) {
+    this.fd = openSync(path, "r");
+    this.advance();
+  }
+
+  advance(): void {
+    const text = this.nextLine();
+    if (text === undefined) {
+      this.head = undefined;
+      return;
+    }
+    const t1 = text.indexOf("\t");
+    const t2 = text.indexOf("\t", t1 + 1);
+    const t3 = text.indexOf("\t", t2 + 1);
+    const t4 = text.indexOf("\t", t3 + 1);
+    this.head = {
+      ticks: Number(text.slice(0, t1)),
+      host: text.slice(t1 + 1, t2),
+      channel: text.slice(t2 + 1, t3) === "Security" ? "Security" : "System",
+      recordId: Number(text.slice(t3 + 1, t4)),
+      line: text.slice(t4 + 1),
+    };
+  }
+
+  private nextLine(): string | undefined {
+    for (;;) {
+      const newline = this.buffer.indexOf(10, this.position);
+      if (newline >= 0) {
+        const text = this.buffer.toString("utf8", this.position, newline);
+        this.position = newline + 1;
+        return text;
+      }
+      if (this.exhausted) return undefined;
+      const chunk = Buffer.allocUnsafe(READ_CHUNK);
+      const read = readSync(this.fd, chunk, 0, READ_CHUNK, null);
+      if (read === 0) {
+        this.exhausted = true;
+        closeSync(this.fd);
+        continue;
+      }
+      this.buffer = Buffer.concat([this.buffer.subarray(this.position), chunk.subarray(0, read)]);
+      this.position = 0;
+    }
+  }
+}
+
+/** k-way merge of sorted runs through a binary heap of their heads. */
+function mergeRuns(paths: readonly string[], emit: (event: PendingEvent) => void): void {
+  const heap = paths.map((path) => new RunReader(path)).filter((reader) => reader.head !== undefined);
+  const before = (i: number, j: number) => deliveryOrder(heap[i]!.head!, heap[j]!.head!) < 0;
+  const siftDown = (start: number) => {
+    let i = start;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < heap.length && before(left, smallest)) smallest = left;
+      if (right < heap.length && before(right, smallest)) smallest = right;
+      if (smallest === i) return;
+      [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
+      i = smallest;
+    }
+  };
+  for (let i = Math.floor(heap.length / 2) - 1; i >= 0; i--) siftDown(i);
+  while (heap.length > 0) {
+    const top = heap[0]!;
+    emit(top.head!);
+    top.advance();
+    if (top.head === undefined) {
+      heap[0] = heap[heap.length - 1]!;
+      heap.pop();
+    }
+    if (heap.length > 0) siftDown(0);
+  }
 }
 
 const OTHER_LOGON_LOGOFF = "Other Logon/Logoff Events";

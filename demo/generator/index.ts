@@ -6,9 +6,11 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { exportAd } from "./export-ad.js";
-import { exportEntra, type JsonlFile } from "./export-entra.js";
-import { exportWindowsEvents } from "./export-windows.js";
+import { exportEntra, type JsonlFile, type StreamedJsonlFile } from "./export-entra.js";
+import { writeWindowsEvents, type WindowsExport } from "./export-windows.js";
 import { buildGroundTruth } from "./ground-truth.js";
+import { LineSink } from "./line-sink.js";
+import { addGroupHierarchy } from "./scale.js";
 import { buildWorld } from "./world.js";
 
 export const DEFAULT_SEED = 20261121;
@@ -18,6 +20,8 @@ export interface DemoOptions {
   outDir: string;
   seed?: number;
   staff?: number;
+  /** Nested unit and resource groups added for region-sized benchmarks (default 0: the demo as it is). */
+  extraGroups?: number;
 }
 
 export interface DemoFileSummary {
@@ -80,17 +84,20 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
 
   const { world, people, streams } = buildWorld(seed, staff);
   const groundTruth = buildGroundTruth(world, people);
+  addGroupHierarchy(world, streams, groundTruth, options.extraGroups ?? 0);
   const ad = exportAd(world);
   const entraFiles = exportEntra(world);
-  const windows = exportWindowsEvents(world, streams);
 
-  const files: JsonlFile[] = [
+  const windowsPath = "windows/security-events.jsonl";
+  const files: Array<JsonlFile | StreamedJsonlFile | { path: typeof windowsPath }> = [
     { path: "ad/exempelkommun.ldif", text: ad.text, records: ad.entries },
     ...entraFiles,
     ...world.catalogue.flatMap((part) => part.files?.(world) ?? []),
-    { path: "windows/security-events.jsonl", text: windows.lines.length === 0 ? "" : `${windows.lines.join("\n")}\n`, records: windows.lines.length },
+    { path: windowsPath },
     { path: "ground-truth.json", text: `${JSON.stringify(groundTruth, null, 2)}\n`, records: Object.keys(groundTruth.checks).length },
   ];
+  const written: Array<{ path: string; bytes: number; records: number }> = [];
+  let windows: WindowsExport = { events: 0, hosts: 0, bytes: 0, runsSpilled: 0 };
 
   const target = resolve(options.outDir);
   const staging = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
@@ -100,7 +107,19 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
     for (const file of files) {
       const path = join(staging, ...file.path.split("/"));
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, file.text, "utf8");
+      if ("text" in file) {
+        await writeFile(path, file.text, "utf8");
+        written.push({ path: file.path, bytes: Buffer.byteLength(file.text, "utf8"), records: file.records });
+      } else if ("lines" in file) {
+        const sink = new LineSink(path);
+        for (const line of file.lines()) sink.line(line);
+        sink.close();
+        written.push({ path: file.path, bytes: sink.bytes, records: file.records });
+      } else {
+        // Generated here, after every other export, as the whole file was before it was streamed.
+        windows = writeWindowsEvents(world, streams, path, join(staging, ".windows-runs"));
+        written.push({ path: file.path, bytes: windows.bytes, records: windows.events });
+      }
     }
     await rm(retired, { recursive: true, force: true });
     let hadPrevious = true;
@@ -117,19 +136,18 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
     throw error;
   }
 
-  const recordsOf = (path: string) => files.find((file) => file.path === path)?.records ?? 0;
-  const entraGroupFiles = entraFiles.filter((file) => /\/members\.jsonl$/.test(file.path));
+  const recordsOf = (path: string) => written.find((file) => file.path === path)?.records ?? 0;
+  const entraGroupFiles = written.filter((file) => /\/members\.jsonl$/.test(file.path));
   return {
     outDir: target,
     seed,
     staff,
-    files: files
+    files: written
       .filter((file) => !/\/members\.jsonl$/.test(file.path))
-      .map((file) => ({ path: file.path, bytes: Buffer.byteLength(file.text, "utf8"), records: file.records }))
       .concat([
         {
           path: "entra/v1.0/groups/*/members.jsonl",
-          bytes: entraGroupFiles.reduce((sum, file) => sum + Buffer.byteLength(file.text, "utf8"), 0),
+          bytes: entraGroupFiles.reduce((sum, file) => sum + file.bytes, 0),
           records: entraGroupFiles.reduce((sum, file) => sum + file.records, 0),
         },
       ]),
@@ -149,7 +167,7 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
       managedDevices: recordsOf("entra/v1.0/deviceManagement/managedDevices.jsonl"),
       devicePolicies: recordsOf("entra/v1.0/deviceManagement/deviceConfigurations.jsonl") + recordsOf("entra/v1.0/deviceManagement/deviceCompliancePolicies.jsonl"),
       roleEligibilities: recordsOf("entra/v1.0/roleManagement/directory/roleEligibilityScheduleInstances.jsonl"),
-      windowsEvents: windows.lines.length,
+      windowsEvents: windows.events,
       windowsHosts: windows.hosts,
       windowsHostsWithoutLockAuditing: groundTruth.windowsCoverage.hostsWithoutLockAuditing.length,
     },

@@ -91,6 +91,8 @@ export const boundariesCrossDepartment: Check<Options> = {
       }
     }
     const inResourceGroups = new Set(resourceGroups.flatMap(({ groups }) => groups.flatMap((group) => group.transitiveAccountKeys)));
+    // A resource group can hold a whole department: a set per group, not a scan per account.
+    const membersOf = new Map(resourceGroups.flatMap(({ groups }) => groups.map((group) => [group, new Set(group.transitiveAccountKeys)] as const)));
 
     const findings: FindingDraft[] = [];
     let evaluated = 0;
@@ -118,7 +120,7 @@ export const boundariesCrossDepartment: Check<Options> = {
         if (owner.code === home.code) continue;
         found: for (const group of groups) {
           for (const account of enabled) {
-            if (!group.transitiveAccountKeys.includes(account.key)) continue;
+            if (!membersOf.get(group)!.has(account.key)) continue;
             const path = membershipPath(groupsByKey, group, account.key);
             const grants = grantsFor(crossDepartmentGrants, name, account, path);
             const valid = grants.find((grant) => grant.expires === undefined || grant.expires >= today);

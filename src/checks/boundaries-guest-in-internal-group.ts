@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Group } from "../snapshot/model.js";
 import { accountName } from "./account-kind.js";
 import { membershipPath, renderMembershipPath } from "./membership.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
@@ -58,10 +59,24 @@ export const boundariesGuestInInternalGroup: Check<Options> = {
     const groupsByKey = new Map(snapshot.groups.map((group) => [group.key, group]));
     const internal = snapshot.groups.filter((group) => !external.some((pattern) => pattern.test(group.name)));
 
+    const scoped = [...scopedIdentities(snapshot, context.classification).values()];
+    // Guests are few and groups many: which groups hold a guest account, found in one pass over
+    // the memberships instead of a scan of every group's members per guest.
+    const guestAccountKeys = new Set(scoped.filter((entry) => entry.class.kind === "guest").flatMap((entry) => entry.enabled.map((account) => account.key)));
+    const guestsIn = new Map<Group, Set<string>>();
+    for (const group of internal) {
+      for (const key of group.transitiveAccountKeys) {
+        if (!guestAccountKeys.has(key)) continue;
+        let guests = guestsIn.get(group);
+        if (guests === undefined) guestsIn.set(group, (guests = new Set()));
+        guests.add(key);
+      }
+    }
+
     const findings: FindingDraft[] = [];
     let evaluated = 0;
     let unknownState = 0;
-    for (const { identity, class: deciding, enabled, enabledStateUnknown } of scopedIdentities(snapshot, context.classification).values()) {
+    for (const { identity, class: deciding, enabled, enabledStateUnknown } of scoped) {
       if (deciding.kind !== "guest") continue;
       if (enabledStateUnknown) {
         unknownState++;
@@ -71,7 +86,9 @@ export const boundariesGuestInInternalGroup: Check<Options> = {
       evaluated++;
       const paths: string[] = [];
       for (const group of internal) {
-        const account = enabled.find((candidate) => group.transitiveAccountKeys.includes(candidate.key));
+        const guests = guestsIn.get(group);
+        if (guests === undefined) continue;
+        const account = enabled.find((candidate) => guests.has(candidate.key));
         if (account !== undefined) paths.push(renderMembershipPath(membershipPath(groupsByKey, group, account.key)));
       }
       if (paths.length === 0) continue;

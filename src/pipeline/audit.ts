@@ -38,6 +38,8 @@ export interface AuditOptions {
   selected?: ReadonlySet<SelectableSource>;
   /** Progress of long steps (and how many there are in all, when known), for a progress line on a terminal. */
   onProgress?: (step: string, done: number, total?: number) => void;
+  /** Called as each stage ends (each source, snapshot, each check, store, reports): the end-to-end benchmark's timer. */
+  onStage?: (stage: string) => void;
   /** Judge only the activity of this time window (`--since`, `--window-days`); the directories are read whole. */
   activity?: ActivityWindowRequest;
 }
@@ -152,7 +154,8 @@ async function auditWithStore(
   if (options.snapshotOut !== undefined) await writeSnapshot(options.snapshotOut, snapshot);
 
   const { timeZone } = loaded.config.organisation;
-  const { results, problems } = applyExceptions(resolveFindings(snapshot, runChecks(snapshot, loaded.checkOptions, CHECKS, checkContextOf(loaded.config))), register, snapshot, timeZone);
+  const { results, problems } = applyExceptions(resolveFindings(snapshot, runChecks(snapshot, loaded.checkOptions, timedChecks(options.onStage), checkContextOf(loaded.config))), register, snapshot, timeZone);
+  options.onStage?.("findings resolved, exceptions applied");
   for (const result of results) {
     options.log.info({ check: result.checkId, status: result.status, findings: result.findings.length }, "check done");
   }
@@ -177,11 +180,27 @@ async function auditWithStore(
   const purged = purgeExpired(store, loaded, snapshot.collectedAt);
   options.log.info({ ...purged }, "retention purge");
   const run = store.loadRun(runId);
+  options.onStage?.("store");
   const report = options.writeReport ? await writeReport(loaded, run, store, options.onProgress) : undefined;
   if (report !== undefined) options.log.info({ file: report.file }, "weekly workbook written");
+  options.onStage?.("weekly report");
   const managerReports = options.writeReport ? await writeManagerReports(loaded, run, options.onProgress) : undefined;
+  options.onStage?.("manager reports");
   if (managerReports !== undefined) options.log.info({ folder: managerReports.folder, files: managerReports.files.length }, "manager workbooks written");
   return { runId, run, ...(report === undefined ? {} : { report }), ...(managerReports === undefined ? {} : { managerReports }) };
+}
+
+/** The checks, each reporting its end to `onStage` when one is given. */
+function timedChecks(onStage: AuditOptions["onStage"]): typeof CHECKS {
+  if (onStage === undefined) return CHECKS;
+  return CHECKS.map((check) => ({
+    ...check,
+    evaluate: (...args: Parameters<typeof check.evaluate>) => {
+      const outcome = check.evaluate(...args);
+      onStage(`check ${check.meta.id}`);
+      return outcome;
+    },
+  }));
 }
 
 /** Applies the configured retention, measured back from `asOf`. */
@@ -300,6 +319,7 @@ async function obtainSnapshot(
     ...(options.selected === undefined ? {} : { selected: options.selected }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.onStage === undefined ? {} : { onStage: options.onStage }),
   });
   const activityFrom = options.activity === undefined ? undefined : activitySince(options.activity, collectedAt, loaded.config.organisation.timeZone);
   const parts = activityFrom === undefined ? collected : limitActivity(collected, activityFrom);
@@ -308,5 +328,6 @@ async function obtainSnapshot(
     departments: loaded.config.organisation.departments,
     collectedAt,
   });
+  options.onStage?.("build snapshot");
   return { snapshot, ...(activityFrom === undefined ? {} : { activityFrom }) };
 }

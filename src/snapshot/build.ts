@@ -92,7 +92,8 @@ function withTransitiveMembers(groups: Group[], accountKeys: ReadonlySet<string>
         if (accountKeys.has(memberKey)) members.add(memberKey);
       } else if (!visited.has(memberKey)) {
         visited.add(memberKey);
-        pending.push(...nested.directMemberKeys);
+        // A loop, not push(...keys): a group of 100,000 direct members would overflow the call stack.
+        for (const key of nested.directMemberKeys) pending.push(key);
       }
     }
     return { ...group, transitiveAccountKeys: [...members].sort() };
