@@ -5,8 +5,7 @@
 export const EXIT_CODES_HELP = `
 Exit codes:
   0  ok
-  1  the run failed: the last good report stays in place; nothing is recorded, unless only the
-     workbook could not be written (then "kontokoll report" writes it once there is room)
+  1  the run failed; the last good report stays (findings are recorded only if just the report failed)
   2  bad usage or configuration (unknown option, invalid config, missing secret, no such run/week)
   3  partial: completed, but a selected source could not be read (its checks are "not available"),
      or test-connection found some sources unusable`;
