@@ -180,6 +180,60 @@ describe("event sorting with spill to disk (src/sources/windows/event-sort.ts)",
     }
     assert.deepEqual(await readdir(folder), [], "spill files are removed");
   });
+  it("spills every field of an event and reads it back exactly, whatever its text", async () => {
+    // Planted: each optional field set, and each left out; names in Swedish, Greek and emoji; a
+    // client name larger than a read chunk; events without record ids (sorted by delivery).
+    // Shared names beyond the table's limit of 3 are written out in full.
+    const long = "Å".repeat(1_500_000);
+    const full: NormalisedEvent = {
+      host: "PC-ÅÄÖ.kommun.local",
+      channel: "security",
+      eventId: 4778,
+      recordId: 2 ** 40 + 7,
+      at: 1_763_280_000_123,
+      userSid: "S-1-5-21-1-2-3-1110",
+      userName: "björn.ärlig",
+      userDomain: "KOMMUN",
+      logonId: "0xffffffffffff",
+      linkedLogonId: "0x2",
+      logonType: 10,
+      sessionName: "RDP-Tcp#3",
+      clientName: "Δ-laptop 💻",
+      clientAddress: "fe80::1%eth0",
+      workstationName: "WS\t\"quoted\"",
+      ipAddress: "10.0.0.1",
+      shutdownType: "power off",
+    };
+    const input: NormalisedEvent[] = [
+      full,
+      { host: "PC-ÅÄÖ.kommun.local", channel: "system", eventId: 6005, at: 1_763_280_000_000 },
+      { ...full, recordId: 8, clientName: long, at: 1_763_280_000_124 },
+      { host: "PC-2", channel: "", eventId: 4800, at: 1_763_280_000_000, userName: "anna", logonId: "0x9" },
+      { host: "PC-2", channel: "", eventId: 4801, at: 1_763_280_000_000, userName: "anna", logonId: "0x9" },
+      { host: "PC-3", channel: "", eventId: 4624, at: 1_763_280_000_000, userSid: "S-1-5-21-9", userDomain: "ANDRA", logonType: 2, logonId: "0xa" },
+    ];
+    const sortAll = async (sorter: EventSorter): Promise<NormalisedEvent[]> => {
+      for (const event of input) await sorter.add(structuredClone(event));
+      const output: NormalisedEvent[] = [];
+      for await (const event of sorter.sorted()) output.push(event);
+      return output;
+    };
+    const inMemory = await sortAll(new EventSorter({ runSize: 1_000 }));
+    const sorter = new EventSorter({ runSize: 2, tempDir: folder, maxSharedStrings: 3 });
+    const spilled = await sortAll(sorter);
+    assert.equal(sorter.statistics.runsSpilled, 3);
+    assert.deepEqual(spilled, inMemory);
+    assert.equal(spilled.length, input.length, "nothing is lost or taken for a duplicate");
+    assert.deepEqual(
+      spilled.find((event) => event.clientName === long),
+      { ...full, recordId: 8, clientName: long, at: 1_763_280_000_124 },
+    );
+    assert.deepEqual(spilled.find((event) => event.recordId === full.recordId), full);
+    const delivered = spilled.filter((event) => event.host === "PC-2").map((event) => [event.eventId, event.seq]);
+    assert.deepEqual(delivered, [[4800, 3], [4801, 4]], "events without record ids keep their delivery order");
+    assert.ok(!spilled.some((event) => Object.values(event).includes(undefined)), "absent fields are absent, not undefined");
+    assert.deepEqual(await readdir(folder), [], "spill files are removed");
+  });
 });
 
 describe("reading sessions from a file (src/sources/windows/read-sessions.ts)", () => {

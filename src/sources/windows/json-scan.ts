@@ -160,9 +160,12 @@ export class JsonRecordSplitter extends RecordScanner {
     this.escaped = false;
   }
 
-  /** Leaves the record; `end` is the first byte after it. */
-  private finishRecord(end: number): void {
-    this.line += countNewlines(this.buffer, this.recordStart, end);
+  /**
+   * Leaves the record; `end` is the first byte after it. `oneLine` when the record is known not to
+   * span a line break (the fast path), which spares scanning it for newlines once more.
+   */
+  private finishRecord(end: number, oneLine = false): void {
+    if (!oneLine) this.line += countNewlines(this.buffer, this.recordStart, end);
     this.position = end;
     this.atLineStart = false;
     this.inRecord = false;
@@ -186,7 +189,7 @@ export class JsonRecordSplitter extends RecordScanner {
       if (end - start >= 2 && bytes[end - 1] === CLOSE_BRACE) {
         if (this.quickSkip !== undefined && this.quickSkip(bytes, start, end)) {
           this.sink.skipped(this.recordLine);
-          this.finishRecord(end);
+          this.finishRecord(end, true);
           return true;
         }
         let value: unknown;
@@ -198,7 +201,7 @@ export class JsonRecordSplitter extends RecordScanner {
         }
         if (parsed) {
           this.sink.value(this.recordLine, value);
-          this.finishRecord(end);
+          this.finishRecord(end, true);
           return true;
         }
       }
@@ -358,16 +361,18 @@ export function xmlEventIdAfter(bytes: Buffer, from: number): number {
  * ("event_id" for Winlogbeat, "EventID" for NXLog/Sentinel/evtx_dump, "<EventID" inside
  * OpenWEC's XML) without parsing the record. Says "skip" only when each key present occurs
  * once, every id found is the same plain integer, and that id is not a session event.
- * Two scans of the record: one for "event_id", one for "EventID" in both its JSON and XML forms.
+ * Scans for "event_id", then for "EventID" in both its JSON and XML forms; the first session id
+ * found ends the search, since that record is parsed anyway.
  */
 export function quickSkipJson(bytes: Buffer, start: number, end: number): boolean {
   const record = bytes.subarray(start, end);
   let found = -1;
   const snake = record.indexOf(WINLOGBEAT_KEY);
   if (snake !== -1) {
-    if (record.indexOf(WINLOGBEAT_KEY, snake + WINLOGBEAT_KEY.length) !== -1) return false;
     found = jsonIdAfter(record, snake + WINLOGBEAT_KEY.length);
-    if (found < 0) return false;
+    // A session event is parsed whatever else the record says: no need to scan it further.
+    if (found < 0 || SESSION_EVENT_IDS.has(found)) return false;
+    if (record.indexOf(WINLOGBEAT_KEY, snake + WINLOGBEAT_KEY.length) !== -1) return false;
   }
   let jsonKeys = 0;
   let xmlElements = 0;
@@ -385,7 +390,7 @@ export function quickSkipJson(bytes: Buffer, start: number, end: number): boolea
     } else {
       continue; // part of a longer name ("SubjectEventID") or of text
     }
-    if (id < 0 || (found !== -1 && found !== id)) return false;
+    if (id < 0 || (found !== -1 && found !== id) || SESSION_EVENT_IDS.has(id)) return false;
     found = id;
   }
   return found !== -1 && !SESSION_EVENT_IDS.has(found);

@@ -148,6 +148,14 @@ function timeZoneOf(name: string | undefined): LocalTimeZone | undefined {
  * everything wrong with single records is a "rejected" outcome and reading goes on.
  */
 export async function* readEventFile(path: string, options: EventFileOptions = {}): AsyncGenerator<RecordOutcome> {
+  for await (const batch of readEventFileBatches(path, options)) yield* batch;
+}
+
+/**
+ * `readEventFile` a chunk's records at a time: one await per megabyte read instead of one per
+ * record, which at millions of events costs more than the parsing. Each batch is a new array.
+ */
+export async function* readEventFileBatches(path: string, options: EventFileOptions = {}): AsyncGenerator<RecordOutcome[]> {
   const context: ReadContext = { zone: timeZoneOf(options.localTimeZone), xml: new EventXmlParser() };
   const chunks = readTextChunks(path, { highWaterMark: CHUNK_BYTES });
   try {
@@ -188,21 +196,24 @@ export async function* readEventFile(path: string, options: EventFileOptions = {
         : family === "csv"
           ? new SentinelCsvReader(out, context.xml, context.zone)
           : jsonReader(out, context, options.format);
+    // The readers hold `out`, so it is emptied in place and copied out rather than replaced.
+    const takeBatch = (): RecordOutcome[] => {
+      const batch = out.slice();
+      out.length = 0;
+      return batch;
+    };
     for (const chunk of head) {
       await reader.push(chunk);
-      for (let index = 0; index < out.length; index++) yield out[index]!;
-      out.length = 0;
+      if (out.length > 0) yield takeBatch();
     }
     for (;;) {
       const next = await chunks.next();
       if (next.done === true) break;
       await reader.push(next.value);
-      for (let index = 0; index < out.length; index++) yield out[index]!;
-      out.length = 0;
+      if (out.length > 0) yield takeBatch();
     }
     await reader.end();
-    for (let index = 0; index < out.length; index++) yield out[index]!;
-    out.length = 0;
+    if (out.length > 0) yield takeBatch();
   } finally {
     await chunks.return(undefined);
   }

@@ -7,7 +7,7 @@ import { CoverageRecorder, describeError } from "../exports/coverage.js";
 import { assertTimeZone } from "../exports/local-time.js";
 import type { EventFormat, NormalisedEvent } from "./event.js";
 import { EventSorter, type SortStatistics } from "./event-sort.js";
-import { readEventFile } from "./read-file.js";
+import { readEventFileBatches } from "./read-file.js";
 import { SessionBuilder } from "./sessions.js";
 
 export interface EventFileSpec {
@@ -66,27 +66,29 @@ export async function readWindowsSessions(files: EventFileSpec[], options: Windo
       let lastLine = 0;
       let records = 0;
       try {
-        for await (const outcome of readEventFile(file.path, {
+        for await (const batch of readEventFileBatches(file.path, {
           ...(zone === undefined ? {} : { localTimeZone: zone }),
           ...(file.format === undefined ? {} : { format: file.format }),
         })) {
-          lastLine = outcome.line;
-          if (++records % PROGRESS_EVERY === 0) {
-            options.signal?.throwIfAborted();
-            options.onProgress?.({ file: file.path, records });
+          for (const outcome of batch) {
+            lastLine = outcome.line;
+            if (++records % PROGRESS_EVERY === 0) {
+              options.signal?.throwIfAborted();
+              options.onProgress?.({ file: file.path, records });
+            }
+            if (outcome.kind === "rejected") {
+              recorder.reject({ file: file.path, line: outcome.line, ...(outcome.field === undefined ? {} : { field: outcome.field }), message: outcome.message });
+              continue;
+            }
+            recorder.recordsRead++;
+            if (outcome.kind === "skipped") {
+              recordsSkipped++;
+              continue;
+            }
+            tally.count(outcome.event);
+            if (!SessionBuilder.needsOrdering(outcome.event)) unordered++;
+            else if (sorter.push(outcome.event)) await sorter.spill();
           }
-          if (outcome.kind === "rejected") {
-            recorder.reject({ file: file.path, line: outcome.line, ...(outcome.field === undefined ? {} : { field: outcome.field }), message: outcome.message });
-            continue;
-          }
-          recorder.recordsRead++;
-          if (outcome.kind === "skipped") {
-            recordsSkipped++;
-            continue;
-          }
-          tally.count(outcome.event);
-          if (SessionBuilder.needsOrdering(outcome.event)) await sorter.add(outcome.event);
-          else unordered++;
         }
         filesRead++;
       } catch (error) {
@@ -101,7 +103,7 @@ export async function readWindowsSessions(files: EventFileSpec[], options: Windo
       options.sessionSink ?? ((session) => sessions.push(session)),
       (host) => hosts.push(host),
     );
-    for await (const event of sorter.sorted()) builder.push(event);
+    for await (const batch of sorter.sortedBatches()) for (const event of batch) builder.push(event);
     builder.finish();
     tally.widen(hosts);
     for (const host of hosts) {

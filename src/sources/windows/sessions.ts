@@ -67,6 +67,8 @@ interface OpenSession {
 export class SessionBuilder {
   private host: string | undefined;
   private bootAt: number | undefined;
+  /** `bootAt` formatted, once per boot rather than per session. */
+  private bootIso: string | undefined;
   /** Boot-event time of the current epoch, and whether a desk session began since. */
   private sessionSinceBoot = false;
   private pendingShutdownAt: number | undefined;
@@ -75,7 +77,9 @@ export class SessionBuilder {
   private closedByLastBoot: OpenSession[] = [];
   private lastOrphanLogoff: OpenSession | undefined;
   private activity: WindowsHostActivity | undefined;
-  private hostSessions: WindowsSession[] = [];
+  /** The current host's last event; written into `activity` once, when the host is finished. */
+  private lastEventMs = 0;
+  private hostSessions: OpenSession[] = [];
 
   constructor(
     private readonly emitSession: (session: WindowsSession) => void,
@@ -86,7 +90,7 @@ export class SessionBuilder {
     if (event.host !== this.host) this.startHost(event);
     const activity = this.activity!;
     activity.events++;
-    activity.lastEventAt = iso(event.at);
+    this.lastEventMs = event.at;
     if (LOCK_AUDIT_EVENTS.has(event.eventId)) activity.lockAudited = true;
 
     switch (event.eventId) {
@@ -143,6 +147,7 @@ export class SessionBuilder {
     this.finishHost();
     this.host = event.host;
     this.bootAt = undefined;
+    this.bootIso = undefined;
     this.sessionSinceBoot = false;
     this.pendingShutdownAt = undefined;
     this.byLogonId = new Map();
@@ -165,7 +170,12 @@ export class SessionBuilder {
 
   private finishHost(): void {
     if (this.activity === undefined) return;
-    for (const session of this.hostSessions) this.emitSession(session);
+    // Instants are formatted once per session and host, not once per event: toISOString is costly at millions of events.
+    for (const entry of this.hostSessions) {
+      entry.session.lastEventAt = iso(entry.lastEventMs);
+      this.emitSession(entry.session);
+    }
+    this.activity.lastEventAt = iso(this.lastEventMs);
     this.activity.sessions = this.hostSessions.length;
     this.emitHost(this.activity);
     this.activity = undefined;
@@ -179,6 +189,7 @@ export class SessionBuilder {
     this.closeAll(pending ?? at, pending === undefined ? "boot" : "shutdown");
     this.closedByLastBoot = stillOpen;
     this.bootAt = at;
+    this.bootIso = iso(at);
     this.sessionSinceBoot = false;
     this.pendingShutdownAt = undefined;
     this.byLogonId = new Map();
@@ -198,14 +209,14 @@ export class SessionBuilder {
 
   private newSession(event: NormalisedEvent, logonId: string, start: boolean): OpenSession {
     const session: WindowsSession = {
-      key: `${event.host}|${this.bootAt === undefined ? "-" : iso(this.bootAt)}|${logonId}`,
+      key: `${event.host}|${this.bootIso ?? "-"}|${logonId}`,
       host: event.host,
       logonIds: [logonId],
       endKind: "open",
       lastEventAt: iso(event.at),
       changes: [],
     };
-    if (this.bootAt !== undefined) session.bootAt = iso(this.bootAt);
+    if (this.bootIso !== undefined) session.bootAt = this.bootIso;
     if (start) session.start = iso(event.at);
     else session.seenFrom = iso(event.at);
     if (event.userSid !== undefined) session.userSid = event.userSid;
@@ -214,16 +225,13 @@ export class SessionBuilder {
     const entry: OpenSession = { session, lastEventMs: event.at };
     this.byLogonId.set(logonId, entry);
     this.open.push(entry);
-    this.hostSessions.push(session);
+    this.hostSessions.push(entry);
     this.sessionSinceBoot = true;
     return entry;
   }
 
   private touch(entry: OpenSession, at: number): void {
-    if (at > entry.lastEventMs) {
-      entry.lastEventMs = at;
-      entry.session.lastEventAt = iso(at);
-    }
+    if (at > entry.lastEventMs) entry.lastEventMs = at;
   }
 
   private logon(event: NormalisedEvent): void {
