@@ -223,15 +223,28 @@ export class EntraAssembler {
 
   finish(ran: SourcesRan): EntraResult {
     const tenantDomain = mostCommon([...this.users.values()].flatMap((draft) => (draft.upnDomain === undefined ? [] : [draft.upnDomain])));
+    // Sets beside the lists: a region's largest groups have 100,000 members, and a list scan per
+    // membership made this quadratic.
     const directGroups = new Map<string, string[]>();
+    const membersOf = new Map<string, Set<string>>();
+    const groupsOf = new Map<string, Set<string>>();
     for (const { groupKey, memberKey, kind } of this.memberships) {
       const group = this.groups.get(groupKey);
-      if (group === undefined || group.directMemberKeys.includes(memberKey)) continue;
+      if (group === undefined) continue;
+      let members = membersOf.get(groupKey);
+      if (members === undefined) membersOf.set(groupKey, (members = new Set(group.directMemberKeys)));
+      if (members.has(memberKey)) continue;
+      members.add(memberKey);
       group.directMemberKeys.push(memberKey);
       if (kind === "user" && this.users.has(memberKey)) {
-        const list = directGroups.get(memberKey) ?? [];
-        if (!list.includes(groupKey)) list.push(groupKey);
-        directGroups.set(memberKey, list);
+        let list = directGroups.get(memberKey);
+        if (list === undefined) directGroups.set(memberKey, (list = []));
+        let seen = groupsOf.get(memberKey);
+        if (seen === undefined) groupsOf.set(memberKey, (seen = new Set()));
+        if (!seen.has(groupKey)) {
+          seen.add(groupKey);
+          list.push(groupKey);
+        }
       }
     }
     const known = (key: string | undefined): string | undefined => (key !== undefined && this.users.has(key) ? key : undefined);
@@ -239,7 +252,10 @@ export class EntraAssembler {
     const accounts: Account[] = [...this.users.values()].map((draft) => {
       const account: Account = { ...draft.account, directory: tenantDomain ?? UNKNOWN_TENANT };
       const groupKeys = directGroups.get(account.key);
-      if (groupKeys !== undefined) account.directGroupKeys = [...account.directGroupKeys, ...groupKeys.filter((key) => !account.directGroupKeys.includes(key))];
+      if (groupKeys !== undefined) {
+        const own = new Set(account.directGroupKeys);
+        account.directGroupKeys = [...account.directGroupKeys, ...groupKeys.filter((key) => !own.has(key))];
+      }
       const managerKey = known(draft.managerId === undefined ? undefined : `entra:${draft.managerId}`);
       if (managerKey !== undefined) account.managerKey = managerKey;
       return account;
