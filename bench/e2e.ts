@@ -6,6 +6,9 @@
  *   audit     kontokoll's audit with the weekly and the manager workbooks, timed per stage (each
  *             source, snapshot, each check, store, reports): wall time, CPU time, peak RSS so far
  *   baseline  a plain line split + JSON.parse of the Windows event file, and of the sign-in file
+ *   windows   kontokoll's Windows event ingestion alone (read, normalise, sort, rebuild sessions),
+ *             on the main thread: in the audit it runs in a worker thread beside the directory
+ *             reads, so the audit's stage figures cannot isolate it
  *
  * Usage: node dist/bench/e2e.js [sizes=half-region,region] [folder=$TMPDIR/kontokoll-bench-e2e]
  *   sizes: demo, tenth-region, half-region, region (see demo/generator/scale.ts)
@@ -21,6 +24,7 @@ import { isSizeName, SIZE_PRESETS, type SizeName } from "../demo/generator/scale
 import { loadConfig } from "../src/config/load.js";
 import { createLogger } from "../src/log.js";
 import { runAudit } from "../src/pipeline/audit.js";
+import { readWindowsSessions } from "../src/sources/windows/read-sessions.js";
 import { parseJsonLines } from "./raw-baseline.js";
 
 const SELF = fileURLToPath(import.meta.url);
@@ -115,6 +119,30 @@ async function measureBaseline(file: string): Promise<BaselineMeasurement> {
   return { file, lines, records, wallSeconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(process.cpuUsage(cpuStart)), peakRssMiB: peakRssMiB() };
 }
 
+interface IngestionMeasurement {
+  events: number;
+  sessions: number;
+  runsSpilled: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakRssMiB: number;
+}
+
+async function measureIngestion(file: string): Promise<IngestionMeasurement> {
+  const started = performance.now();
+  const cpuStart = process.cpuUsage();
+  let sessions = 0;
+  const result = await readWindowsSessions([{ path: file }], { sessionSink: () => sessions++ });
+  return {
+    events: result.statistics.events,
+    sessions,
+    runsSpilled: result.statistics.runsSpilled,
+    wallSeconds: (performance.now() - started) / 1000,
+    cpuSeconds: cpuSeconds(process.cpuUsage(cpuStart)),
+    peakRssMiB: peakRssMiB(),
+  };
+}
+
 function child<T>(args: string[], heapMiB?: number): T {
   const flags = heapMiB === undefined ? [] : [`--max-old-space-size=${heapMiB}`];
   const run = spawnSync(process.execPath, [...flags, SELF, ...args], { encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "inherit"] });
@@ -139,6 +167,7 @@ interface SizeRun {
   audit: AuditMeasurement;
   events: BaselineMeasurement;
   signIns: BaselineMeasurement;
+  ingestion: IngestionMeasurement;
 }
 
 const fmt = (value: number, digits = 1) => value.toFixed(digits);
@@ -158,13 +187,13 @@ function printRuns(runs: SizeRun[]): void {
   );
   console.log("\nraw baselines (line split + JSON.parse, own process) and ingestion against them:");
   for (const run of runs) {
-    const windowsStage = run.audit.marks.find((mark) => mark.stage.startsWith("read Windows"));
     const entraStage = run.audit.marks.find((mark) => mark.stage.startsWith("read Entra"));
     const eventRate = run.events.records / run.events.wallSeconds;
-    const ingestRate = windowsStage === undefined ? 0 : run.windowsEvents / windowsStage.wallSeconds;
+    const ingestRate = run.ingestion.events / run.ingestion.wallSeconds;
     console.log(
       `  ${run.size}: events ${run.events.records} in ${fmt(run.events.wallSeconds)} s (${Math.round(eventRate)}/s, ${fmt(run.events.peakRssMiB, 0)} MiB); ` +
-        `kontokoll read + sessions ${Math.round(ingestRate)}/s = ${fmt((100 * ingestRate) / eventRate, 0)} % of raw; ` +
+        `kontokoll read + sort + sessions alone ${fmt(run.ingestion.wallSeconds)} s, ${fmt(run.ingestion.cpuSeconds)} s CPU, ${fmt(run.ingestion.peakRssMiB, 0)} MiB: ` +
+        `${Math.round(ingestRate)}/s = ${fmt((100 * ingestRate) / eventRate, 0)} % of raw; ` +
         `sign-ins ${run.signIns.records} in ${fmt(run.signIns.wallSeconds)} s (${fmt(run.signIns.peakRssMiB, 0)} MiB); Entra read incl. sign-ins ${entraStage === undefined ? "-" : fmt(entraStage.wallSeconds)} s`,
     );
   }
@@ -176,6 +205,8 @@ if (!invokedDirectly) {
   // Imported: nothing to run.
 } else if (process.argv[2] === "--audit") {
   process.stdout.write(`${JSON.stringify(await measureAudit(process.argv[3]!))}\n`);
+} else if (process.argv[2] === "--windows") {
+  process.stdout.write(`${JSON.stringify(await measureIngestion(process.argv[3]!))}\n`);
 } else if (process.argv[2] === "--baseline") {
   process.stdout.write(`${JSON.stringify(await measureBaseline(process.argv[3]!))}\n`);
 } else {
@@ -196,7 +227,8 @@ if (!invokedDirectly) {
     const signInFile = join(dataDir, "entra", "v1.0", "auditLogs", "signIns.jsonl");
     const events = child<BaselineMeasurement>(["--baseline", eventFile]);
     const signIns = child<BaselineMeasurement>(["--baseline", signInFile]);
-    const run: SizeRun = { size, windowsEvents: events.records, signInRecords: signIns.records, audit, events, signIns };
+    const ingestion = child<IngestionMeasurement>(["--windows", eventFile]);
+    const run: SizeRun = { size, windowsEvents: events.records, signInRecords: signIns.records, audit, events, signIns, ingestion };
     runs.push(run);
     console.log(
       `${size}: ${events.records} Windows events (${fmt(statSync(eventFile).size / 2 ** 30, 2)} GiB), ${signIns.records} interactive sign-ins; audit ${fmt(audit.wallSeconds)} s wall, ${fmt(audit.cpuSeconds)} s CPU, ${fmt(audit.peakRssMiB, 0)} MiB peak, ${audit.findings} findings`,

@@ -11,7 +11,8 @@ import { readEntraGraph } from "./graph/entra-graph.js";
 import type { SignInArchive } from "./graph/sign-in-archive.js";
 import { readAdLdap } from "./ldap/ad-ldap.js";
 import { readPasswordAudit } from "./password-audit/audit.js";
-import { readWindowsSessions, type WindowsSessionsResult } from "./windows/read-sessions.js";
+import type { WindowsSessionsResult } from "./windows/read-sessions.js";
+import { readWindowsSessionsInWorker } from "./windows/worker.js";
 
 export interface CollectContext {
   /** The audit's "as of" instant; live sources read up to it. */
@@ -68,13 +69,41 @@ export function emptyParts(): SnapshotParts {
  */
 export async function collectParts(loaded: LoadedConfig, context: CollectContext): Promise<SnapshotParts> {
   const parts = emptyParts();
+  // Windows events are read in a worker thread while the directories are read here: both are
+  // CPU-bound, so on two cores the events cost little wall time of their own. A directory read
+  // that fails stops the worker (which removes its spill files) before the error goes on.
+  const windowsStop = new AbortController();
+  const stopWindows = () => windowsStop.abort(context.signal?.reason);
+  context.signal?.addEventListener("abort", stopWindows, { once: true });
+  const windowsRead = readWindowsPart(loaded, { ...context, signal: windowsStop.signal });
+  // Settled later; until then a rejection must not count as unhandled.
+  windowsRead.catch(() => undefined);
+  let windowsPart: Awaited<typeof windowsRead>;
+  try {
+    try {
+      await readDirectories(loaded, context, parts);
+    } catch (error) {
+      windowsStop.abort(error);
+      await windowsRead.catch(() => undefined);
+      throw error;
+    }
+    windowsPart = await windowsRead;
+  } finally {
+    context.signal?.removeEventListener("abort", stopWindows);
+  }
+  if (windowsPart !== undefined) {
+    appendAll(parts.windowsSessions, windowsPart.sessions);
+    appendAll(parts.windowsHosts, windowsPart.hosts);
+    parts.coverage.push(windowsPart.coverage);
+  }
+  await readPasswordPart(loaded, context, parts);
+  return parts;
+}
+
+/** AD and Entra, in that order. */
+async function readDirectories(loaded: LoadedConfig, context: CollectContext, parts: SnapshotParts): Promise<void> {
   const { sources } = loaded.config;
-
   const runs = (source: SelectableSource): boolean => context.selected === undefined || context.selected.has(source);
-
-  // Windows events first, though recorded after the directories: their reading allocates the most,
-  // and garbage collection is several times cheaper while the directories and sign-ins are not yet held.
-  const windowsPart = await readWindowsPart(loaded, context);
 
   const adSources = adSourcesOf(loaded.config);
   for (const adSource of adSources) {
@@ -128,15 +157,15 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     appendAll(parts.coverage, entra.coverage);
     context.onStage?.("read Entra (incl. sign-ins)");
   }
-  if (windowsPart !== undefined) {
-    appendAll(parts.windowsSessions, windowsPart.sessions);
-    appendAll(parts.windowsHosts, windowsPart.hosts);
-    parts.coverage.push(windowsPart.coverage);
-  }
+}
+
+/** After the directories: each hash line is matched to an AD account read above. */
+async function readPasswordPart(loaded: LoadedConfig, context: CollectContext, parts: SnapshotParts): Promise<void> {
+  const { sources } = loaded.config;
+  const runs = (source: SelectableSource): boolean => context.selected === undefined || context.selected.has(source);
   if (sources.passwordAudit !== undefined && !runs("password-audit")) {
     parts.coverage.push(notSelected("password-audit", sources.passwordAudit.files.map((file) => (typeof file === "string" ? file : file.path)).join(", ")));
   } else if (sources.passwordAudit !== undefined) {
-    // After the directories: each hash line is matched to an AD account read above.
     const passwords = sources.passwordAudit;
     const result = await readPasswordAudit(
       {
@@ -161,7 +190,6 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     parts.coverage.push(result.coverage);
     context.onStage?.("read password audit");
   }
-  return parts;
 }
 
 async function readWindowsPart(loaded: LoadedConfig, context: CollectContext): Promise<Pick<WindowsSessionsResult, "sessions" | "hosts" | "coverage"> | undefined> {
@@ -170,7 +198,7 @@ async function readWindowsPart(loaded: LoadedConfig, context: CollectContext): P
   if (context.selected !== undefined && !context.selected.has("windows-events")) {
     return { sessions: [], hosts: [], coverage: notSelected("windows-events", windows.files.map((file) => (typeof file === "string" ? file : file.path)).join(", ")) };
   }
-  const result = await readWindowsSessions(
+  const result = await readWindowsSessionsInWorker(
     windows.files.map((file) => (typeof file === "string" ? { path: loaded.resolvePath(file) } : { ...file, path: loaded.resolvePath(file.path) })),
     {
       ...(windows.localTimeZone === undefined ? {} : { localTimeZone: windows.localTimeZone }),
@@ -183,7 +211,7 @@ async function readWindowsPart(loaded: LoadedConfig, context: CollectContext): P
     },
   );
   context.log?.info({ windowsEvents: result.statistics, sessions: result.sessions.length, hosts: result.hosts.length }, "Windows events read");
-  context.onStage?.("read Windows events, rebuild sessions");
+  context.onStage?.("read Windows events, rebuild sessions (worker thread; the rest of its time after Entra)");
   return result;
 }
 

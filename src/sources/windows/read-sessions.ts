@@ -103,7 +103,10 @@ export async function readWindowsSessions(files: EventFileSpec[], options: Windo
       options.sessionSink ?? ((session) => sessions.push(session)),
       (host) => hosts.push(host),
     );
-    for await (const batch of sorter.sortedBatches()) for (const event of batch) builder.push(event);
+    for await (const batch of sorter.sortedBatches()) {
+      options.signal?.throwIfAborted();
+      for (const event of batch) builder.push(event);
+    }
     builder.finish();
     tally.widen(hosts);
     for (const host of hosts) {
