@@ -159,73 +159,29 @@ class RunWriter {
 
   /** Writes into the buffer; call `flush()` first when `fits` says no. */
   write(event: NormalisedEvent): void {
-    const buffer = this.buffer;
     const start = this.offset;
-    let at = start + 6;
-    let fields = 0;
-    at = buffer.writeDoubleLE(event.at, at);
-    at = buffer.writeDoubleLE(event.eventId, at);
-    at = this.shared(event.host, at, 0);
-    at = this.shared(event.channel, at, 1);
-    if (event.recordId !== undefined) {
-      fields |= HAS_RECORD_ID;
-      at = buffer.writeDoubleLE(event.recordId, at);
-    }
-    if (event.userSid !== undefined) {
-      fields |= HAS_USER_SID;
-      at = this.shared(event.userSid, at, 2);
-    }
-    if (event.userName !== undefined) {
-      fields |= HAS_USER_NAME;
-      at = this.shared(event.userName, at, 3);
-    }
-    if (event.userDomain !== undefined) {
-      fields |= HAS_USER_DOMAIN;
-      at = this.shared(event.userDomain, at, 4);
-    }
-    if (event.logonId !== undefined) {
-      fields |= HAS_LOGON_ID;
-      at = this.text(event.logonId, at);
-    }
-    if (event.linkedLogonId !== undefined) {
-      fields |= HAS_LINKED_LOGON_ID;
-      at = this.text(event.linkedLogonId, at);
-    }
-    if (event.logonType !== undefined) {
-      fields |= HAS_LOGON_TYPE;
-      at = buffer.writeDoubleLE(event.logonType, at);
-    }
-    if (event.sessionName !== undefined) {
-      fields |= HAS_SESSION_NAME;
-      at = this.text(event.sessionName, at);
-    }
-    if (event.clientName !== undefined) {
-      fields |= HAS_CLIENT_NAME;
-      at = this.text(event.clientName, at);
-    }
-    if (event.clientAddress !== undefined) {
-      fields |= HAS_CLIENT_ADDRESS;
-      at = this.text(event.clientAddress, at);
-    }
-    if (event.workstationName !== undefined) {
-      fields |= HAS_WORKSTATION_NAME;
-      at = this.text(event.workstationName, at);
-    }
-    if (event.ipAddress !== undefined) {
-      fields |= HAS_IP_ADDRESS;
-      at = this.text(event.ipAddress, at);
-    }
-    if (event.shutdownType !== undefined) {
-      fields |= HAS_SHUTDOWN_TYPE;
-      at = this.text(event.shutdownType, at);
-    }
-    if (event.seq !== undefined) {
-      fields |= HAS_SEQ;
-      at = buffer.writeDoubleLE(event.seq, at);
-    }
-    buffer.writeUInt32LE(at - start, start);
-    buffer.writeUInt16LE(fields, start + 4);
-    this.offset = at;
+    this.offset = start + 6;
+    this.fields = 0;
+    this.number(event.at);
+    this.number(event.eventId);
+    this.shared(event.host, 0);
+    this.shared(event.channel, 1);
+    if (event.recordId !== undefined) this.number(event.recordId, HAS_RECORD_ID);
+    if (event.userSid !== undefined) this.shared(event.userSid, 2, HAS_USER_SID);
+    if (event.userName !== undefined) this.shared(event.userName, 3, HAS_USER_NAME);
+    if (event.userDomain !== undefined) this.shared(event.userDomain, 4, HAS_USER_DOMAIN);
+    if (event.logonId !== undefined) this.text(event.logonId, HAS_LOGON_ID);
+    if (event.linkedLogonId !== undefined) this.text(event.linkedLogonId, HAS_LINKED_LOGON_ID);
+    if (event.logonType !== undefined) this.number(event.logonType, HAS_LOGON_TYPE);
+    if (event.sessionName !== undefined) this.text(event.sessionName, HAS_SESSION_NAME);
+    if (event.clientName !== undefined) this.text(event.clientName, HAS_CLIENT_NAME);
+    if (event.clientAddress !== undefined) this.text(event.clientAddress, HAS_CLIENT_ADDRESS);
+    if (event.workstationName !== undefined) this.text(event.workstationName, HAS_WORKSTATION_NAME);
+    if (event.ipAddress !== undefined) this.text(event.ipAddress, HAS_IP_ADDRESS);
+    if (event.shutdownType !== undefined) this.text(event.shutdownType, HAS_SHUTDOWN_TYPE);
+    if (event.seq !== undefined) this.number(event.seq, HAS_SEQ);
+    this.buffer.writeUInt32LE(this.offset - start, start);
+    this.buffer.writeUInt16LE(this.fields, start + 4);
   }
 
   /** Writes out the buffer; grows it when `next` would not fit even empty. */
@@ -236,26 +192,39 @@ class RunWriter {
     if (worst > this.buffer.length) this.buffer = Buffer.allocUnsafe(worst);
   }
 
+  /** Which optional fields the record being written holds. */
+  private fields = 0;
   /** Per shared field, its last text and number: a sorted run repeats host and user for many events. */
   private readonly lastText: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
   private readonly lastId: number[] = [-1, -1, -1, -1, -1];
 
-  private shared(value: string, at: number, field: number): number {
-    let id: number;
-    if (value === this.lastText[field]) id = this.lastId[field]!;
-    else {
-      id = this.table.idOf(value);
-      this.lastText[field] = value;
-      this.lastId[field] = id;
-    }
-    if (id === -1) return this.text(value, this.buffer.writeUInt32LE(TEXT_FOLLOWS, at));
-    return this.buffer.writeUInt32LE(id, at);
+  private number(value: number, field = 0): void {
+    this.fields |= field;
+    this.offset = this.buffer.writeDoubleLE(value, this.offset);
   }
 
-  private text(value: string, at: number): number {
-    const bytes = this.buffer.write(value, at + 4, "utf8");
-    this.buffer.writeUInt32LE(bytes, at);
-    return at + 4 + bytes;
+  private shared(value: string, slot: number, field = 0): void {
+    this.fields |= field;
+    let id: number;
+    if (value === this.lastText[slot]) id = this.lastId[slot]!;
+    else {
+      id = this.table.idOf(value);
+      this.lastText[slot] = value;
+      this.lastId[slot] = id;
+    }
+    if (id === -1) {
+      this.offset = this.buffer.writeUInt32LE(TEXT_FOLLOWS, this.offset);
+      this.text(value);
+    } else {
+      this.offset = this.buffer.writeUInt32LE(id, this.offset);
+    }
+  }
+
+  private text(value: string, field = 0): void {
+    this.fields |= field;
+    const bytes = this.buffer.write(value, this.offset + 4, "utf8");
+    this.buffer.writeUInt32LE(bytes, this.offset);
+    this.offset += 4 + bytes;
   }
 }
 
@@ -334,95 +303,55 @@ class RunReader {
   }
 
   private decode(): NormalisedEvent {
-    const buffer = this.buffer;
     const start = this.offset;
-    const fields = buffer.readUInt16LE(start + 4);
-    let at = start + 6;
-    const time = buffer.readDoubleLE(at);
-    const eventId = buffer.readDoubleLE(at + 8);
-    at += 16;
-    const host = this.shared(at);
-    at = this.after;
-    const channel = this.shared(at);
-    at = this.after;
-    const event: NormalisedEvent = { host, channel, eventId, at: time };
-    if ((fields & HAS_RECORD_ID) !== 0) {
-      event.recordId = buffer.readDoubleLE(at);
-      at += 8;
-    }
-    if ((fields & HAS_USER_SID) !== 0) {
-      event.userSid = this.shared(at);
-      at = this.after;
-    }
-    if ((fields & HAS_USER_NAME) !== 0) {
-      event.userName = this.shared(at);
-      at = this.after;
-    }
-    if ((fields & HAS_USER_DOMAIN) !== 0) {
-      event.userDomain = this.shared(at);
-      at = this.after;
-    }
-    if ((fields & HAS_LOGON_ID) !== 0) {
-      event.logonId = this.text(at);
-      at = this.after;
-    }
-    if ((fields & HAS_LINKED_LOGON_ID) !== 0) {
-      event.linkedLogonId = this.text(at);
-      at = this.after;
-    }
-    if ((fields & HAS_LOGON_TYPE) !== 0) {
-      event.logonType = buffer.readDoubleLE(at);
-      at += 8;
-    }
-    if ((fields & HAS_SESSION_NAME) !== 0) {
-      event.sessionName = this.text(at);
-      at = this.after;
-    }
-    if ((fields & HAS_CLIENT_NAME) !== 0) {
-      event.clientName = this.text(at);
-      at = this.after;
-    }
-    if ((fields & HAS_CLIENT_ADDRESS) !== 0) {
-      event.clientAddress = this.text(at);
-      at = this.after;
-    }
-    if ((fields & HAS_WORKSTATION_NAME) !== 0) {
-      event.workstationName = this.text(at);
-      at = this.after;
-    }
-    if ((fields & HAS_IP_ADDRESS) !== 0) {
-      event.ipAddress = this.text(at);
-      at = this.after;
-    }
-    if ((fields & HAS_SHUTDOWN_TYPE) !== 0) {
-      event.shutdownType = this.text(at);
-      at = this.after;
-    }
-    if ((fields & HAS_SEQ) !== 0) {
-      event.seq = buffer.readDoubleLE(at);
-      at += 8;
-    }
-    if (at - start !== buffer.readUInt32LE(start)) throw new Error("spilled event record does not match its length");
-    this.offset = at;
+    const fields = this.buffer.readUInt16LE(start + 4);
+    this.cursor = start + 6;
+    const at = this.number();
+    const eventId = this.number();
+    const host = this.shared();
+    const event: NormalisedEvent = { host, channel: this.shared(), eventId, at };
+    if ((fields & HAS_RECORD_ID) !== 0) event.recordId = this.number();
+    if ((fields & HAS_USER_SID) !== 0) event.userSid = this.shared();
+    if ((fields & HAS_USER_NAME) !== 0) event.userName = this.shared();
+    if ((fields & HAS_USER_DOMAIN) !== 0) event.userDomain = this.shared();
+    if ((fields & HAS_LOGON_ID) !== 0) event.logonId = this.text();
+    if ((fields & HAS_LINKED_LOGON_ID) !== 0) event.linkedLogonId = this.text();
+    if ((fields & HAS_LOGON_TYPE) !== 0) event.logonType = this.number();
+    if ((fields & HAS_SESSION_NAME) !== 0) event.sessionName = this.text();
+    if ((fields & HAS_CLIENT_NAME) !== 0) event.clientName = this.text();
+    if ((fields & HAS_CLIENT_ADDRESS) !== 0) event.clientAddress = this.text();
+    if ((fields & HAS_WORKSTATION_NAME) !== 0) event.workstationName = this.text();
+    if ((fields & HAS_IP_ADDRESS) !== 0) event.ipAddress = this.text();
+    if ((fields & HAS_SHUTDOWN_TYPE) !== 0) event.shutdownType = this.text();
+    if ((fields & HAS_SEQ) !== 0) event.seq = this.number();
+    if (this.cursor - start !== this.buffer.readUInt32LE(start)) throw new Error("spilled event record does not match its length");
+    this.offset = this.cursor;
     return event;
   }
 
-  /** End of the string read last (saves returning pairs from the readers below). */
-  private after = 0;
+  /** Next byte to decode within the current record. */
+  private cursor = 0;
 
-  private shared(at: number): string {
-    const id = this.buffer.readUInt32LE(at);
-    if (id === TEXT_FOLLOWS) return this.text(at + 4);
-    this.after = at + 4;
+  private number(): number {
+    const value = this.buffer.readDoubleLE(this.cursor);
+    this.cursor += 8;
+    return value;
+  }
+
+  private shared(): string {
+    const id = this.buffer.readUInt32LE(this.cursor);
+    this.cursor += 4;
+    if (id === TEXT_FOLLOWS) return this.text();
     const value = this.table.strings[id];
     if (value === undefined) throw new Error(`spilled event names shared string ${id}, which does not exist`);
     return value;
   }
 
-  private text(at: number): string {
-    const bytes = this.buffer.readUInt32LE(at);
-    this.after = at + 4 + bytes;
-    return this.buffer.toString("utf8", at + 4, at + 4 + bytes);
+  private text(): string {
+    const bytes = this.buffer.readUInt32LE(this.cursor);
+    const from = this.cursor + 4;
+    this.cursor = from + bytes;
+    return this.buffer.toString("utf8", from, this.cursor);
   }
 }
 
