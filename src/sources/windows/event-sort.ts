@@ -38,6 +38,30 @@ export function compareEvents(a: NormalisedEvent, b: NormalisedEvent): number {
 }
 
 /**
+ * The events in compareEvents order. Most comparisons are settled by host or time, so each
+ * distinct host is ranked alphabetically once and events compare by rank and time as plain
+ * numbers first; a region's runs sort in half the time of comparing host names every time.
+ */
+export function sortEvents(events: NormalisedEvent[]): NormalisedEvent[] {
+  const rankOf = new Map<string, number>();
+  for (const event of events) rankOf.set(event.host, 0);
+  const hosts = [...rankOf.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (let index = 0; index < hosts.length; index++) rankOf.set(hosts[index]!, index);
+  const count = events.length;
+  const rank = new Float64Array(count);
+  const time = new Float64Array(count);
+  const order = new Array<number>(count);
+  for (let index = 0; index < count; index++) {
+    const event = events[index]!;
+    rank[index] = rankOf.get(event.host)!;
+    time[index] = event.at;
+    order[index] = index;
+  }
+  order.sort((i, j) => rank[i]! - rank[j]! || time[i]! - time[j]! || compareEvents(events[i]!, events[j]!));
+  return order.map((index) => events[index]!);
+}
+
+/**
  * Drops records delivered twice. Duplicates share host and time, so only the events of the
  * current (host, time) group are compared.
  */
@@ -367,6 +391,8 @@ const BATCH_EVENTS = 8_192;
 export class EventSorter {
   private run: NormalisedEvent[] = [];
   private readonly table: StringTable;
+  private lastChannel = "";
+  private lastDomain = "";
   private spillFolder: string | undefined;
   private readonly runFiles: string[] = [];
   readonly statistics: SortStatistics = { events: 0, duplicates: 0, runsSpilled: 0 };
@@ -383,11 +409,16 @@ export class EventSorter {
   push(event: NormalisedEvent): boolean {
     const table = this.table;
     event.host = table.get(event.host);
-    event.channel = table.get(event.channel);
+    // Channel and domain take a handful of values: comparing with the last one beats hashing.
+    if (event.channel === this.lastChannel) event.channel = this.lastChannel;
+    else event.channel = this.lastChannel = table.get(event.channel);
     // Only present names are assigned: an assigned undefined would survive as a key.
     if (event.userSid !== undefined) event.userSid = table.get(event.userSid);
     if (event.userName !== undefined) event.userName = table.get(event.userName);
-    if (event.userDomain !== undefined) event.userDomain = table.get(event.userDomain);
+    if (event.userDomain !== undefined) {
+      if (event.userDomain === this.lastDomain) event.userDomain = this.lastDomain;
+      else event.userDomain = this.lastDomain = table.get(event.userDomain);
+    }
     if (event.recordId === undefined) event.seq = this.statistics.events;
     this.run.push(event);
     this.statistics.events++;
@@ -411,8 +442,7 @@ export class EventSorter {
   async *sortedBatches(): AsyncGenerator<NormalisedEvent[]> {
     try {
       if (this.runFiles.length === 0) {
-        this.run.sort(compareEvents);
-        const events = this.run;
+        const events = sortEvents(this.run);
         this.run = [];
         const deduplicator = new Deduplicator();
         try {
@@ -448,13 +478,13 @@ export class EventSorter {
 
   /** Sorts the run in memory and writes it to its own file. */
   async spill(): Promise<void> {
-    this.run.sort(compareEvents);
+    const events = sortEvents(this.run);
     this.spillFolder ??= await mkdtemp(join(this.options.tempDir ?? tmpdir(), "kontokoll-events-"));
     const file = join(this.spillFolder, `run-${this.runFiles.length}.bin`);
     const handle = await open(file, "wx", 0o600);
     try {
       const writer = new RunWriter(handle, this.table);
-      for (const event of this.run) {
+      for (const event of events) {
         if (!writer.fits(event)) await writer.flush(event);
         writer.write(event);
       }
