@@ -63,20 +63,13 @@ function duplicate(id: string): FieldError {
   return new FieldError("id", `duplicate id ${id}: the first occurrence is kept`);
 }
 
-/** The sign-in fields whose values repeat across sign-ins (not id or time). */
-const SHARED_SIGN_IN_TEXT = [
-  "userPrincipalName",
-  "accountKey",
-  "appDisplayName",
-  "ipAddress",
-  "deviceId",
-  "deviceName",
-  "operatingSystem",
-  "browser",
-  "trustType",
-  "city",
-  "countryOrRegion",
-] as const satisfies ReadonlyArray<keyof SignIn>;
+/** One instance of each text: the held one when an equal text was seen before. */
+function share(table: Map<string, string>, value: string): string {
+  const held = table.get(value);
+  if (held !== undefined) return held;
+  table.set(value, value);
+  return value;
+}
 
 export class EntraAssembler {
   readonly directory: CoverageRecorder;
@@ -85,8 +78,12 @@ export class EntraAssembler {
   readonly intune: CoverageRecorder;
 
   private readonly users = new Map<string, UserDraft>();
-  /** One instance of each repeated sign-in text (see shareRepeatedText). */
-  private readonly repeatedText = new Map<string, string>();
+  /**
+   * One instance of each repeated sign-in text (see shareRepeatedText): people and their
+   * devices, and, in a small table lookups find in the CPU cache, apps, systems and places.
+   */
+  private readonly personText = new Map<string, string>();
+  private readonly contextText = new Map<string, string>();
   private usersWithSignInActivity = 0;
   private readonly groups = new Map<string, Group>();
   private readonly memberships: Array<{ groupKey: string; memberKey: string; kind: "user" | "group" | "device" | undefined }> = [];
@@ -181,13 +178,20 @@ export class EntraAssembler {
    * halves what the sign-ins hold in memory, and keeps the heap far from the collector's limit.
    */
   private shareRepeatedText(signIn: SignIn): void {
-    for (const field of SHARED_SIGN_IN_TEXT) {
-      const value = signIn[field];
-      if (value === undefined) continue;
-      const held = this.repeatedText.get(value);
-      if (held === undefined) this.repeatedText.set(value, value);
-      else signIn[field] = held;
-    }
+    // Field by field, not in a loop over names: a property chosen at run time is several times slower to read and write.
+    const person = this.personText;
+    const context = this.contextText;
+    signIn.userPrincipalName = share(person, signIn.userPrincipalName);
+    if (signIn.accountKey !== undefined) signIn.accountKey = share(person, signIn.accountKey);
+    if (signIn.ipAddress !== undefined) signIn.ipAddress = share(person, signIn.ipAddress);
+    if (signIn.deviceId !== undefined) signIn.deviceId = share(person, signIn.deviceId);
+    if (signIn.deviceName !== undefined) signIn.deviceName = share(person, signIn.deviceName);
+    if (signIn.appDisplayName !== undefined) signIn.appDisplayName = share(context, signIn.appDisplayName);
+    if (signIn.operatingSystem !== undefined) signIn.operatingSystem = share(context, signIn.operatingSystem);
+    if (signIn.browser !== undefined) signIn.browser = share(context, signIn.browser);
+    if (signIn.trustType !== undefined) signIn.trustType = share(context, signIn.trustType);
+    if (signIn.city !== undefined) signIn.city = share(context, signIn.city);
+    if (signIn.countryOrRegion !== undefined) signIn.countryOrRegion = share(context, signIn.countryOrRegion);
   }
 
   addRiskDetection(object: JsonObject): void {
