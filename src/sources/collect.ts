@@ -2,7 +2,7 @@ import { adSourcesOf } from "../config/schema.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { Logger } from "../log.js";
 import type { SnapshotParts } from "../snapshot/build.js";
-import type { SourceCoverage } from "../snapshot/model.js";
+import type { PasswordAudit, SourceCoverage } from "../snapshot/model.js";
 import { NOT_SELECTED } from "../snapshot/not-selected.js";
 import type { EntraResult } from "./entra/assemble.js";
 import { readAdLdif } from "./exports/ad-ldif.js";
@@ -79,9 +79,12 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
   // Settled later; until then a rejection must not count as unhandled.
   windowsRead.catch(() => undefined);
   let windowsPart: Awaited<typeof windowsRead>;
+  let passwordPart: Awaited<ReturnType<typeof readPasswordPart>>;
   try {
     try {
       await readDirectories(loaded, context, parts);
+      // While the worker finishes: the password audit matches hash lines to the AD accounts just read.
+      passwordPart = await readPasswordPart(loaded, context, parts);
     } catch (error) {
       windowsStop.abort(error);
       await windowsRead.catch(() => undefined);
@@ -96,7 +99,10 @@ export async function collectParts(loaded: LoadedConfig, context: CollectContext
     appendAll(parts.windowsHosts, windowsPart.hosts);
     parts.coverage.push(windowsPart.coverage);
   }
-  await readPasswordPart(loaded, context, parts);
+  if (passwordPart !== undefined) {
+    parts.coverage.push(passwordPart.coverage);
+    if (passwordPart.audit !== undefined) parts.passwordAudit = passwordPart.audit;
+  }
   return parts;
 }
 
@@ -160,11 +166,11 @@ async function readDirectories(loaded: LoadedConfig, context: CollectContext, pa
 }
 
 /** After the directories: each hash line is matched to an AD account read above. */
-async function readPasswordPart(loaded: LoadedConfig, context: CollectContext, parts: SnapshotParts): Promise<void> {
+async function readPasswordPart(loaded: LoadedConfig, context: CollectContext, parts: Pick<SnapshotParts, "accounts" | "domains">): Promise<{ coverage: SourceCoverage; audit?: PasswordAudit } | undefined> {
   const { sources } = loaded.config;
   const runs = (source: SelectableSource): boolean => context.selected === undefined || context.selected.has(source);
   if (sources.passwordAudit !== undefined && !runs("password-audit")) {
-    parts.coverage.push(notSelected("password-audit", sources.passwordAudit.files.map((file) => (typeof file === "string" ? file : file.path)).join(", ")));
+    return { coverage: notSelected("password-audit", sources.passwordAudit.files.map((file) => (typeof file === "string" ? file : file.path)).join(", ")) };
   } else if (sources.passwordAudit !== undefined) {
     const passwords = sources.passwordAudit;
     const result = await readPasswordAudit(
@@ -186,10 +192,10 @@ async function readPasswordPart(loaded: LoadedConfig, context: CollectContext, p
       audit === undefined ? { ran: false } : { ...audit.counts, audited: audit.auditedAccountKeys.length, sharedGroups: audit.sharedGroups.length, weak: audit.weakAccounts.length, breachListBytesRead: result.breachListBytesRead },
       "password audit done",
     );
-    if (audit !== undefined) parts.passwordAudit = audit;
-    parts.coverage.push(result.coverage);
     context.onStage?.("read password audit");
+    return { coverage: result.coverage, ...(audit === undefined ? {} : { audit }) };
   }
+  return undefined;
 }
 
 async function readWindowsPart(loaded: LoadedConfig, context: CollectContext): Promise<Pick<WindowsSessionsResult, "sessions" | "hosts" | "coverage"> | undefined> {
@@ -211,7 +217,7 @@ async function readWindowsPart(loaded: LoadedConfig, context: CollectContext): P
     },
   );
   context.log?.info({ windowsEvents: result.statistics, sessions: result.sessions.length, hosts: result.hosts.length }, "Windows events read");
-  context.onStage?.("read Windows events, rebuild sessions (worker thread; the rest of its time after Entra)");
+  context.onStage?.("read Windows events, rebuild sessions (worker thread: its time left after the other sources)");
   return result;
 }
 
