@@ -280,17 +280,29 @@ export function concurrentDeskSessions(snapshot: Snapshot, minimumOverlapMinutes
   return concurrentDeskSessionsOnce(snapshot, minimumOverlapMinutes);
 }
 
-const concurrentDeskSessionsOnce = perSnapshotAnd((snapshot: Snapshot, minimumOverlapMinutes: number): ConcurrentSessions[] => {
+/** The sessions of one owner, in the snapshot's order; `owner` is the owner of the first. */
+export interface OwnedSessions {
+  owner: SessionOwner;
+  sessions: readonly WindowsSession[];
+}
+
+/** Every session that has an owner, grouped by the owner's subject key (in order of first session). */
+export const sessionsByOwner: (snapshot: Snapshot) => ReadonlyMap<string, OwnedSessions> = perSnapshot((snapshot) => {
   const ownerOf = sessionOwners(snapshot);
-  const hostsByName = hostsByNameOf(snapshot);
   const byOwner = new Map<string, { owner: SessionOwner; sessions: WindowsSession[] }>();
   for (const session of snapshot.windowsSessions) {
     const owner = ownerOf(session);
     if (owner === undefined) continue;
-    let entry = byOwner.get(owner.subjectKey);
-    if (entry === undefined) byOwner.set(owner.subjectKey, (entry = { owner, sessions: [] }));
-    entry.sessions.push(session);
+    const entry = byOwner.get(owner.subjectKey);
+    if (entry === undefined) byOwner.set(owner.subjectKey, { owner, sessions: [session] });
+    else entry.sessions.push(session);
   }
+  return byOwner;
+});
+
+const concurrentDeskSessionsOnce = perSnapshotAnd((snapshot: Snapshot, minimumOverlapMinutes: number): ConcurrentSessions[] => {
+  const hostsByName = hostsByNameOf(snapshot);
+  const byOwner = sessionsByOwner(snapshot);
   const overlaps: ConcurrentSessions[] = [];
   for (const { owner, sessions } of byOwner.values()) {
     const spans = sessions
