@@ -178,12 +178,23 @@ function localInstant(dayStart: number, hour: number, minute: number, timeZone: 
   return instant;
 }
 
+/** "18:00" → [18, 0]; asked once per session, so remembered. */
+const clockTimes = new Map<string, readonly [number, number]>();
+function clockTime(hhmm: string): readonly [number, number] {
+  let time = clockTimes.get(hhmm);
+  if (time === undefined) {
+    const [hour, minute] = hhmm.split(":").map(Number) as [number, number];
+    clockTimes.set(hhmm, (time = [hour, minute]));
+  }
+  return time;
+}
+
 /**
  * Every instant in [from, to] that is the local time `hhmm` on a day accepted by `dayFilter`,
  * in the zone (daylight-saving changes included).
  */
 export function localTimesBetween(from: number, to: number, hhmm: string, timeZone: string, dayFilter: (isoWeekday: number) => boolean = () => true): number[] {
-  const [hour, minute] = hhmm.split(":").map(Number) as [number, number];
+  const [hour, minute] = clockTime(hhmm);
   const instants: number[] = [];
   // Calendar days from the day of `from`; stop once past `to` (a day before, for zone offsets).
   for (let dayStart = localDayStart(from, timeZone); dayStart <= to + DAY_MS; dayStart += DAY_MS) {
@@ -196,8 +207,8 @@ export function localTimesBetween(from: number, to: number, hhmm: string, timeZo
 
 /** The ends of the working days in [from, to]. */
 export function workingDayEnds(from: number, to: number, context: CheckContext): number[] {
-  const days = new Set(context.workingHours.days);
-  return localTimesBetween(from, to, context.workingHours.end, context.timeZone, (weekday) => days.has(weekday));
+  const { days } = context.workingHours;
+  return localTimesBetween(from, to, context.workingHours.end, context.timeZone, (weekday) => days.includes(weekday));
 }
 
 /** Local midnights in [from, to]. */

@@ -239,8 +239,16 @@ export const sharedUse: Check<Options> = {
     }
     const desk = sessionsByOwner(snapshot);
     const signedIn = successfulSignIns(snapshot).byIdentity;
+    // A device id recurs in every sign-in from the device: its lower-case lookup is remembered.
+    const knownDevices = new Map<string, string | undefined>();
+    const knownDevice = (deviceId: string): string | undefined => {
+      if (knownDevices.has(deviceId)) return knownDevices.get(deviceId);
+      const known = deviceNames.get(deviceId.toLowerCase());
+      knownDevices.set(deviceId, known);
+      return known;
+    };
     const deviceOf = (signIn: SignIn): string | undefined => {
-      const known = signIn.deviceId === undefined || signIn.deviceId === "" ? undefined : deviceNames.get(signIn.deviceId.toLowerCase());
+      const known = signIn.deviceId === undefined || signIn.deviceId === "" ? undefined : knownDevice(signIn.deviceId);
       const named = signIn.deviceName === undefined || signIn.deviceName === "" ? undefined : shortHostName(signIn.deviceName).toUpperCase();
       return (
         known ??
