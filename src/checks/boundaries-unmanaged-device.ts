@@ -33,9 +33,19 @@ export type UnmanagedKind = "unregistered" | "personal" | "noncompliant";
  * sign-in record when the device is enrolled.
  */
 export function unmanagedKindOf(signIn: SignIn, intuneByEntraId: ReadonlyMap<string, Device>): UnmanagedKind | undefined {
-  const deviceId = signIn.deviceId === undefined || signIn.deviceId === "" || /^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(signIn.deviceId) ? undefined : signIn.deviceId;
-  if (deviceId === undefined) return "unregistered";
-  const enrolled = intuneByEntraId.get(deviceId.toLowerCase());
+  return unmanagedKindWith(signIn, (deviceId) => enrolmentOf(deviceId, intuneByEntraId));
+}
+
+/** A sign-in's device id as Intune knows it: "none" for a sign-in without a registered device. */
+function enrolmentOf(deviceId: string | undefined, intuneByEntraId: ReadonlyMap<string, Device>): Device | "none" | undefined {
+  if (deviceId === undefined || deviceId === "" || /^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(deviceId)) return "none";
+  return intuneByEntraId.get(deviceId.toLowerCase());
+}
+
+/** unmanagedKindOf with the enrolment lookup given: the check remembers it per device. */
+function unmanagedKindWith(signIn: SignIn, enrolmentOfDevice: (deviceId: string | undefined) => Device | "none" | undefined): UnmanagedKind | undefined {
+  const enrolled = enrolmentOfDevice(signIn.deviceId);
+  if (enrolled === "none") return "unregistered";
   if (enrolled?.ownerType?.toLowerCase() === "personal") return "personal";
   if (enrolled === undefined && signIn.isManaged === false) return "personal";
   if (enrolled?.complianceState?.toLowerCase() === "noncompliant") return "noncompliant";
@@ -115,6 +125,14 @@ export const boundariesUnmanagedDevice: Check<Options> = {
     const signedIn = successfulSignIns(snapshot);
     const intuneByEntraId = new Map(snapshot.devices.filter((device) => device.source === "intune" && device.entraDeviceId !== undefined).map((device) => [device.entraDeviceId!.toLowerCase(), device]));
     const ignored = new Set(opts.ignoredApps.map((app) => app.toLowerCase()));
+    // A device signs in again and again: its enrolment is looked up once.
+    const enrolments = new Map<string | undefined, Device | "none" | undefined>();
+    const enrolmentOfDevice = (deviceId: string | undefined): Device | "none" | undefined => {
+      if (enrolments.has(deviceId)) return enrolments.get(deviceId);
+      const enrolment = enrolmentOf(deviceId, intuneByEntraId);
+      enrolments.set(deviceId, enrolment);
+      return enrolment;
+    };
     const included: Record<UnmanagedKind, boolean> = { unregistered: opts.includeUnregistered, personal: opts.includePersonal, noncompliant: opts.includeNoncompliant };
 
     const tallies = new Map<string, Tally>();
@@ -135,8 +153,8 @@ export const boundariesUnmanagedDevice: Check<Options> = {
           continue;
         }
         judged.add(identity.id);
-        if (signIn.appDisplayName !== undefined && ignored.has(signIn.appDisplayName.toLowerCase())) continue;
-        const unmanaged = unmanagedKindOf(signIn, intuneByEntraId);
+        if (ignored.size > 0 && signIn.appDisplayName !== undefined && ignored.has(signIn.appDisplayName.toLowerCase())) continue;
+        const unmanaged = unmanagedKindWith(signIn, enrolmentOfDevice);
         // Intune's owner type and compliance state could have overturned this verdict.
         if (withoutIntune !== undefined && unmanaged === undefined) judgedWithoutIntune++;
         if (unmanaged === undefined || !included[unmanaged]) continue;

@@ -102,10 +102,12 @@ function sameRemoteClient(a: WindowsSession, b: WindowsSession): boolean {
 /** "2026-11-20": a local day number (days since 1970-01-01) as the date it names. */
 const dayText = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
-interface Use {
-  at: number;
-  /** Where: a computer's short name, a device, or "ip:<address>" for an unknown device. */
-  device?: string;
+/** One local day of an account's use. */
+interface DayOfUse {
+  /** Where: computers' short names, devices, or "ip:<address>" for unknown devices. */
+  devices: Set<string>;
+  first: number;
+  last: number;
 }
 
 interface Travel {
@@ -120,8 +122,21 @@ const place = (signIn: SignIn): string => [signIn.city, signIn.countryOrRegion].
 
 /** Consecutive successful sign-ins farther apart than travel allows; the fastest pair. */
 export function impossibleTravel(signIns: readonly SignIn[], minDistanceKm: number, maxSpeedKmh: number): { worst: Travel; count: number } | undefined {
-  // Each instant parsed once, not once per comparison.
-  const sorted = signIns.map((signIn) => ({ signIn, at: Date.parse(signIn.at) })).sort((a, b) => a.at - b.at);
+  return impossibleTravelOf(
+    signIns.map((signIn) => ({ signIn, at: Date.parse(signIn.at) })),
+    minDistanceKm,
+    maxSpeedKmh,
+  );
+}
+
+/** A sign-in with its instant parsed: each parsed once, not once per comparison. */
+interface TimedSignIn {
+  signIn: SignIn;
+  at: number;
+}
+
+function impossibleTravelOf(signIns: readonly TimedSignIn[], minDistanceKm: number, maxSpeedKmh: number): { worst: Travel; count: number } | undefined {
+  const sorted = [...signIns].sort((a, b) => a.at - b.at);
   const known = (signIn: SignIn) => signIn.latitude !== undefined && signIn.longitude !== undefined && !(signIn.latitude === 0 && signIn.longitude === 0);
   let worst: Travel | undefined;
   let count = 0;
@@ -257,19 +272,33 @@ export const sharedUse: Check<Options> = {
       );
     };
     /** An identity's uses: its desk activity, then its successful interactive sign-ins. */
-    const usesOf = (identityId: string): { uses: Use[]; signIns: SignIn[] } => {
-      const uses: Use[] = [];
+    /**
+     * An identity's uses (desk activity, successful interactive sign-ins) by local day: the devices
+     * seen and the first and last use. Days are local day numbers, which sort as the dates they name.
+     */
+    const usesOf = (identityId: string): { byDay: Map<number, DayOfUse>; signIns: TimedSignIn[] } => {
+      const byDay = new Map<number, DayOfUse>();
+      const noteUse = (at: number, device: string | undefined): void => {
+        const day = localDayNumber(at, context.timeZone);
+        let entry = byDay.get(day);
+        if (entry === undefined) byDay.set(day, (entry = { devices: new Set(), first: at, last: at }));
+        if (device !== undefined) entry.devices.add(device);
+        entry.first = Math.min(entry.first, at);
+        entry.last = Math.max(entry.last, at);
+      };
       for (const session of desk.get(identityId)?.sessions ?? []) {
         const atDesk = hasLogonType(session, [2, 11]);
         const device = atDesk ? shortHostName(session.host).toUpperCase() : undefined;
-        for (const at of sessionActivity(session)) uses.push(device === undefined ? { at } : { at, device });
+        for (const at of sessionActivity(session)) noteUse(at, device);
       }
-      const signIns = (signedIn.get(identityId) ?? []).filter((signIn) => signIn.isInteractive && signIn.accountKey !== undefined);
-      for (const signIn of signIns) {
-        const device = deviceOf(signIn);
-        uses.push(device === undefined ? { at: Date.parse(signIn.at) } : { at: Date.parse(signIn.at), device });
+      const signIns: TimedSignIn[] = [];
+      for (const signIn of signedIn.get(identityId) ?? []) {
+        if (!signIn.isInteractive || signIn.accountKey === undefined) continue;
+        const at = Date.parse(signIn.at);
+        signIns.push({ signIn, at });
+        noteUse(at, deviceOf(signIn));
       }
-      return { uses, signIns };
+      return { byDay, signIns };
     };
 
     // Two computers at once, both busy by turns: the sweep in concurrentDeskSessions, then the pairs' activity.
@@ -290,23 +319,13 @@ export const sharedUse: Check<Options> = {
     const findings: FindingDraft[] = [];
     for (const identity of snapshot.identities) {
       if (!judged.has(identity.id)) continue;
-      const { uses, signIns } = usesOf(identity.id);
-      // Days as local day numbers: they sort as the dates they name.
-      const byDay = new Map<number, { devices: Set<string>; first: number; last: number }>();
-      for (const use of uses) {
-        const day = localDayNumber(use.at, context.timeZone);
-        let entry = byDay.get(day);
-        if (entry === undefined) byDay.set(day, (entry = { devices: new Set(), first: use.at, last: use.at }));
-        if (use.device !== undefined) entry.devices.add(use.device);
-        entry.first = Math.min(entry.first, use.at);
-        entry.last = Math.max(entry.last, use.at);
-      }
+      const { byDay, signIns } = usesOf(identity.id);
       const days = [...byDay].sort(([a], [b]) => a - b);
       const busyDays = days.filter(([, entry]) => entry.devices.size > settings.devicesPerDay);
       const busiest = busyDays.reduce<(typeof days)[number] | undefined>((best, day) => (best === undefined || day[1].devices.size > best[1].devices.size ? day : best), undefined);
       const longDays = days.filter(([, entry]) => entry.last - entry.first > settings.longDayHours * HOUR_MS);
       const longest = longDays.reduce<(typeof days)[number] | undefined>((best, day) => (best === undefined || day[1].last - day[1].first > best[1].last - best[1].first ? day : best), undefined);
-      const travel = impossibleTravel(signIns, settings.travelMinDistanceKm, settings.travelMaxSpeedKmh);
+      const travel = impossibleTravelOf(signIns, settings.travelMinDistanceKm, settings.travelMaxSpeedKmh);
       const together = concurrent.get(identity.id);
       const mfa = identity.accountKeys.map((key) => mfaByAccount.get(key)).find((entry) => entry !== undefined);
       const noMfa = busiest !== undefined && mfa !== undefined && !mfa.isMfaRegistered;
