@@ -5,8 +5,7 @@ import { privilegedAccountKeys } from "./privilege.js";
 import type { AccountKind } from "./account-kind.js";
 import { DAY_MS } from "./session-facts.js";
 import { accountClasses, identityClass } from "./scope.js";
-import { successfulSignIns } from "./sign-in-facts.js";
-import { accountsByKey as accountsByKeyOf, identityOfAccount, perSnapshot } from "./snapshot-index.js";
+import { accountsByKey as accountsByKeyOf, perSnapshot } from "./snapshot-index.js";
 import type { CheckContext, CheckOutcome, EvidenceFacts, FindingDraft } from "./types.js";
 
 /** Logon types that mean a person sat at (or remoted into) a machine. */
@@ -44,39 +43,28 @@ export function identityActivity(snapshot: Snapshot): ReadonlyArray<Readonly<Ide
 /** Four checks judge the same merged activity: it is worked out once per snapshot. */
 const identityActivityOnce = perSnapshot((snapshot: Snapshot): IdentityActivity[] => {
   const accountsByKey = accountsByKeyOf(snapshot);
-  const identityOf = identityOfAccount(snapshot);
-  const signedIn = successfulSignIns(snapshot).byIdentity;
-  // The latest interactive Windows logon of each AD account (the first of equal ones).
-  const lastLogonByAccount = new Map<string, string>();
+  const latestByAccount = new Map<string, { at: string; source: ActivitySource }>();
+  const note = (accountKey: string | undefined, at: string | undefined, source: ActivitySource): void => {
+    if (accountKey === undefined || at === undefined) return;
+    const current = latestByAccount.get(accountKey);
+    if (current === undefined || at > current.at) latestByAccount.set(accountKey, { at, source });
+  };
+
+  for (const account of snapshot.accounts) {
+    note(account.key, account.lastLogonTimestampAt, "ad.lastLogonTimestamp");
+    note(account.key, account.lastSuccessfulSignInAt, "entra.lastSuccessfulSignIn");
+    note(account.key, account.lastInteractiveSignInAt, "entra.lastInteractiveSignIn");
+    note(account.key, account.lastNonInteractiveSignInAt, "entra.lastNonInteractiveSignIn");
+  }
+  for (const signIn of snapshot.signIns) {
+    if (signIn.errorCode === 0) note(signIn.accountKey, signIn.at, "entra.signInLog");
+  }
   for (const session of snapshot.windowsSessions) {
     if (session.start !== undefined && session.logonType !== undefined && INTERACTIVE_LOGON_TYPES.has(session.logonType)) {
       const key = session.userSid === undefined ? undefined : `ad:${session.userSid}`;
-      if (key === undefined || !accountsByKey.has(key)) continue;
-      const current = lastLogonByAccount.get(key);
-      if (current === undefined || session.start > current) lastLogonByAccount.set(key, session.start);
+      if (key !== undefined && accountsByKey.has(key)) note(key, session.start, "windows.logon");
     }
   }
-  /**
-   * An account's latest signal, in this order: its directory attributes, the sign-in log, Windows
-   * logons; of equal instants the first counts. The account's sign-ins are all in the list of the
-   * identity that holds its key, grouped once for every check.
-   */
-  const latestOf = (account: Account): { at: string; source: ActivitySource } | undefined => {
-    let latest: { at: string; source: ActivitySource } | undefined;
-    const note = (at: string | undefined, source: ActivitySource): void => {
-      if (at !== undefined && (latest === undefined || at > latest.at)) latest = { at, source };
-    };
-    note(account.lastLogonTimestampAt, "ad.lastLogonTimestamp");
-    note(account.lastSuccessfulSignInAt, "entra.lastSuccessfulSignIn");
-    note(account.lastInteractiveSignInAt, "entra.lastInteractiveSignIn");
-    note(account.lastNonInteractiveSignInAt, "entra.lastNonInteractiveSignIn");
-    const holder = identityOf.get(account.key);
-    for (const signIn of (holder === undefined ? undefined : signedIn.get(holder.id)) ?? []) {
-      if (signIn.accountKey === account.key) note(signIn.at, "entra.signInLog");
-    }
-    note(lastLogonByAccount.get(account.key), "windows.logon");
-    return latest;
-  };
 
   const adActivityKnown = sourceRan(snapshot, "ad") && !isDataMissing(snapshot, "ad.lastLogonTimestamp");
   const entraActivityKnown = sourceRan(snapshot, "entra") && !isDataMissing(snapshot, "entra.signInActivity");
@@ -87,7 +75,7 @@ const identityActivityOnce = perSnapshot((snapshot: Snapshot): IdentityActivity[
       .filter((account): account is Account => account !== undefined);
     const result: IdentityActivity = { identity, accounts };
     for (const account of accounts) {
-      const latest = latestOf(account);
+      const latest = latestByAccount.get(account.key);
       if (latest !== undefined && (result.lastActivityAt === undefined || latest.at > result.lastActivityAt)) {
         result.lastActivityAt = latest.at;
         result.lastActivitySource = latest.source;
