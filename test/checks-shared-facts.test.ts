@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { sessionsByOwner } from "../src/checks/session-facts.js";
-import { signInIdentity, signInIdentityPositions } from "../src/checks/sign-in-facts.js";
+import { successfulSignIns } from "../src/checks/sign-in-facts.js";
 import { perSnapshot, perSnapshotAnd } from "../src/checks/snapshot-index.js";
 import { cachedZoneOffsetMs, localDayNumber } from "../src/checks/zone-clock.js";
 import type { SignIn, Snapshot, WindowsSession } from "../src/snapshot/model.js";
@@ -65,25 +65,32 @@ function signIn(id: string, accountKey: string | undefined, errorCode = 0): Sign
   return { id, at: "2026-11-20T08:00:00Z", userPrincipalName: `${id}@example.se`, ...(accountKey === undefined ? {} : { accountKey }), errorCode, isInteractive: true };
 }
 
-describe("who made each sign-in", () => {
+describe("successful sign-ins by identity", () => {
   const ad = adAccount(1101, "anna");
   const twin = entraAccount("e-1101", "anna@example.se", { onPremisesSecurityIdentifier: `${DOMAIN}-1101` });
   const other = adAccount(1102, "bo");
 
-  it("names the identity of every sign-in by position, both of a synced identity's accounts alike, and no one for unknown accounts", () => {
+  it("groups the successful sign-ins of an identity's accounts in the log's order, and keeps the rest apart", () => {
     // Plants: Anna signs in with her AD account and her synced cloud twin (one identity), fails
-    // once (a failure is still hers); Bo signs in once; one sign-in names an account the snapshot
-    // lacks, one names none.
-    const log = [signIn("1", twin.key), signIn("2", ad.key, 50126), signIn("3", other.key), signIn("4", ad.key), signIn("5", "entra:unknown"), signIn("6", undefined)];
+    // once; Bo signs in once; one sign-in names an account the snapshot lacks, one names none.
+    const log = [
+      signIn("1", twin.key),
+      signIn("2", ad.key, 50126),
+      signIn("3", other.key),
+      signIn("4", ad.key),
+      signIn("5", "entra:unknown"),
+      signIn("6", undefined),
+      signIn("7", "entra:unknown", 50053),
+    ];
     const snapshot = snapshotOf({ accounts: [ad, twin, other], signIns: log });
     const anna = snapshot.identities.find((identity) => identity.accountKeys.includes(ad.key))!;
     const bo = snapshot.identities.find((identity) => identity.accountKeys.includes(other.key))!;
     assert.notEqual(anna.id, bo.id);
-    const positions = signInIdentityPositions(snapshot);
-    assert.equal(positions.length, log.length, "one answer per sign-in");
-    const names = log.map((_, index) => signInIdentity(snapshot, positions, index)?.id ?? null);
-    assert.deepEqual(names, [anna.id, anna.id, bo.id, anna.id, null, null]);
-    assert.deepEqual([...positions.slice(4)], [-1, -1], "unknown accounts have no position");
+    const grouped = successfulSignIns(snapshot);
+    assert.deepEqual(grouped.byIdentity.get(anna.id)?.map((entry) => entry.id), ["1", "4"], "both of Anna's accounts, in order, without the failure");
+    assert.deepEqual(grouped.byIdentity.get(bo.id)?.map((entry) => entry.id), ["3"]);
+    assert.deepEqual([...grouped.byIdentity.keys()].sort(), [anna.id, bo.id].sort(), "no identity for unknown accounts");
+    assert.deepEqual(grouped.withoutIdentity.map((entry) => entry.id), ["5", "6"], "unknown accounts' successes only, not their failures");
   });
 });
 

@@ -3,7 +3,7 @@ import type { Device, SignIn, SourceCoverage } from "../snapshot/model.js";
 import { accountName } from "./account-kind.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { scopedIdentities } from "./scope.js";
-import { signInIdentity, signInIdentityPositions } from "./sign-in-facts.js";
+import { successfulSignIns } from "./sign-in-facts.js";
 import { accountsByKey as accountsByKeyOf } from "./snapshot-index.js";
 import type { Check, FindingDraft } from "./types.js";
 
@@ -122,7 +122,7 @@ export const boundariesUnmanagedDevice: Check<Options> = {
   evaluate(snapshot, opts, context) {
     const scopes = scopedIdentities(snapshot, context.classification);
     const accountsByKey = accountsByKeyOf(snapshot);
-    const positions = signInIdentityPositions(snapshot);
+    const signedIn = successfulSignIns(snapshot);
     const intuneByEntraId = new Map(snapshot.devices.filter((device) => device.source === "intune" && device.entraDeviceId !== undefined).map((device) => [device.entraDeviceId!.toLowerCase(), device]));
     const ignored = new Set(opts.ignoredApps.map((app) => app.toLowerCase()));
     // A device signs in again and again: its enrolment is looked up once.
@@ -141,37 +141,35 @@ export const boundariesUnmanagedDevice: Check<Options> = {
     let unknownUsers = 0;
     const withoutIntune = intuneGap(snapshot.coverage.sources);
     let judgedWithoutIntune = 0;
-    for (let index = 0; index < snapshot.signIns.length; index++) {
-      const signIn = snapshot.signIns[index]!;
-      if (signIn.errorCode !== 0 || !signIn.isInteractive) continue;
-      const identity = signInIdentity(snapshot, positions, index);
-      if (identity === undefined) {
-        unknownUsers++;
-        continue;
-      }
-      const scoped = scopes.get(identity.id);
+    for (const signIn of signedIn.withoutIdentity) if (signIn.isInteractive) unknownUsers++;
+    for (const [identityId, signIns] of signedIn.byIdentity) {
+      const scoped = scopes.get(identityId);
       if (scoped === undefined || !(KINDS as readonly string[]).includes(scoped.class.kind)) continue;
-      if (scoped.enabledStateUnknown) {
-        unknownState.add(identity.id);
-        continue;
+      const { identity } = scoped;
+      for (const signIn of signIns) {
+        if (!signIn.isInteractive) continue;
+        if (scoped.enabledStateUnknown) {
+          unknownState.add(identity.id);
+          continue;
+        }
+        judged.add(identity.id);
+        if (ignored.size > 0 && signIn.appDisplayName !== undefined && ignored.has(signIn.appDisplayName.toLowerCase())) continue;
+        const unmanaged = unmanagedKindWith(signIn, enrolmentOfDevice);
+        // Intune's owner type and compliance state could have overturned this verdict.
+        if (withoutIntune !== undefined && unmanaged === undefined) judgedWithoutIntune++;
+        if (unmanaged === undefined || !included[unmanaged]) continue;
+        let tally = tallies.get(identity.id);
+        if (tally === undefined) {
+          tally = { identityId: identity.id, accountKey: signIn.accountKey!, kinds: { unregistered: 0, personal: 0, noncompliant: 0 }, apps: new Map(), devices: new Set(), lastAt: "" };
+          tallies.set(identity.id, tally);
+        }
+        tally.kinds[unmanaged]++;
+        const app = signIn.appDisplayName ?? "?";
+        tally.apps.set(app, (tally.apps.get(app) ?? 0) + 1);
+        const deviceName = signIn.deviceName ?? (unmanaged === "unregistered" ? [signIn.operatingSystem, signIn.browser].filter((part) => part !== undefined && part !== "").join(", ") : undefined);
+        if (deviceName !== undefined && deviceName !== "") tally.devices.add(deviceName);
+        if (signIn.at > tally.lastAt) tally.lastAt = signIn.at;
       }
-      judged.add(identity.id);
-      if (ignored.size > 0 && signIn.appDisplayName !== undefined && ignored.has(signIn.appDisplayName.toLowerCase())) continue;
-      const unmanaged = unmanagedKindWith(signIn, enrolmentOfDevice);
-      // Intune's owner type and compliance state could have overturned this verdict.
-      if (withoutIntune !== undefined && unmanaged === undefined) judgedWithoutIntune++;
-      if (unmanaged === undefined || !included[unmanaged]) continue;
-      let tally = tallies.get(identity.id);
-      if (tally === undefined) {
-        tally = { identityId: identity.id, accountKey: signIn.accountKey!, kinds: { unregistered: 0, personal: 0, noncompliant: 0 }, apps: new Map(), devices: new Set(), lastAt: "" };
-        tallies.set(identity.id, tally);
-      }
-      tally.kinds[unmanaged]++;
-      const app = signIn.appDisplayName ?? "?";
-      tally.apps.set(app, (tally.apps.get(app) ?? 0) + 1);
-      const deviceName = signIn.deviceName ?? (unmanaged === "unregistered" ? [signIn.operatingSystem, signIn.browser].filter((part) => part !== undefined && part !== "").join(", ") : undefined);
-      if (deviceName !== undefined && deviceName !== "") tally.devices.add(deviceName);
-      if (signIn.at > tally.lastAt) tally.lastAt = signIn.at;
     }
 
     const findings: FindingDraft[] = [];

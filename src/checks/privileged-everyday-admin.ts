@@ -5,7 +5,7 @@ import { privilegeHoldings } from "./membership.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, identityClass } from "./scope.js";
 import type { Check, EvidenceFacts, FindingDraft } from "./types.js";
-import { signInIdentityPositions } from "./sign-in-facts.js";
+import { successfulSignIns } from "./sign-in-facts.js";
 import { accountsByKey as accountsByKeyOf, identityOfAccount } from "./snapshot-index.js";
 
 /** Sign-in log applications of everyday work: mail, chat, documents. */
@@ -98,23 +98,19 @@ export const privilegedEverydayAdmin: Check<Options> = {
     // Successful everyday sign-ins per account, by application: only the accounts of identities
     // holding admin rights are ever read, so only their sign-ins are counted.
     const relevant = new Set<string>();
-    const relevantIdentities = new Set<string>();
+    const identitiesToRead = new Set<string>();
     for (const key of held.keys()) {
       const identity = identityOf.get(key);
       for (const linkedKey of identity?.accountKeys ?? [key]) {
         relevant.add(linkedKey);
         const holder = identityOf.get(linkedKey);
-        if (holder !== undefined) relevantIdentities.add(holder.id);
+        if (holder !== undefined) identitiesToRead.add(holder.id);
       }
     }
-    // A sign-in of a known identity is relevant only if that identity is; the rest are few.
-    const positions = signInIdentityPositions(snapshot);
-    const relevantPosition = snapshot.identities.map((identity) => relevantIdentities.has(identity.id));
+    const { byIdentity, withoutIdentity } = successfulSignIns(snapshot);
+    const candidates = [...[...identitiesToRead].flatMap((id) => byIdentity.get(id) ?? []), ...withoutIdentity];
     const signIns = new Map<string, Map<string, number>>();
-    for (let index = 0; index < snapshot.signIns.length; index++) {
-      const signIn = snapshot.signIns[index]!;
-      const position = positions[index]!;
-      if (position >= 0 && !relevantPosition[position]) continue;
+    for (const signIn of candidates) {
       if (signIn.accountKey === undefined || !relevant.has(signIn.accountKey) || signIn.errorCode !== 0 || !isEveryday(signIn.appDisplayName)) continue;
       let apps = signIns.get(signIn.accountKey);
       if (apps === undefined) signIns.set(signIn.accountKey, (apps = new Map()));

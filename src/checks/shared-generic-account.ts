@@ -2,10 +2,10 @@ import { z } from "zod";
 import { accountName } from "./account-kind.js";
 import { scopedIdentities } from "./scope.js";
 import { concurrentDeskSessions, sessionsByOwner, shortHostName } from "./session-facts.js";
-import { signInIdentityPositions } from "./sign-in-facts.js";
+import { successfulSignIns } from "./sign-in-facts.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import type { Check, FindingDraft } from "./types.js";
-import type { Account, SignIn } from "../snapshot/model.js";
+import type { Account } from "../snapshot/model.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -148,20 +148,7 @@ export const sharedGenericAccount: Check<Options> = {
   evaluate(snapshot, { devicesPerDay }, context) {
     // What the activity data says about one identity: its desk sessions, then its successful sign-ins.
     const desk = sessionsByOwner(snapshot);
-    const scoped = scopedIdentities(snapshot, context.classification);
-    // The successful sign-ins of generic identities only, in the log's order.
-    const signedIn = new Map<string, SignIn[]>();
-    const positions = signInIdentityPositions(snapshot);
-    const generic = snapshot.identities.map((identity) => scoped.get(identity.id)?.class.kind === "generic");
-    for (let index = 0; index < snapshot.signIns.length; index++) {
-      const signIn = snapshot.signIns[index]!;
-      const position = positions[index]!;
-      if (signIn.errorCode !== 0 || position < 0 || !generic[position]) continue;
-      const identity = snapshot.identities[position]!;
-      const list = signedIn.get(identity.id);
-      if (list === undefined) signedIn.set(identity.id, [signIn]);
-      else list.push(signIn);
-    }
+    const signedIn = successfulSignIns(snapshot).byIdentity;
     const activityOf = (identityId: string): { desktopHosts: number; uses: Array<{ at: string; device: string }>; lastUsed?: string } => {
       const hosts = new Set<string>();
       const uses: Array<{ at: string; device: string }> = [];
@@ -193,7 +180,7 @@ export const sharedGenericAccount: Check<Options> = {
     const findings: FindingDraft[] = [];
     let evaluated = 0;
     let unknownState = 0;
-    for (const { identity, class: deciding, accounts, enabled, enabledStateUnknown } of scoped.values()) {
+    for (const { identity, class: deciding, accounts, enabled, enabledStateUnknown } of scopedIdentities(snapshot, context.classification).values()) {
       if (enabledStateUnknown) {
         unknownState++;
         continue;

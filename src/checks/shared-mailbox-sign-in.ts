@@ -9,10 +9,9 @@ import { enabledStateUnknown } from "./activity.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, identityClass } from "./scope.js";
 import { localStamp, sessionsByOwner, shortHostName } from "./session-facts.js";
-import { signInIdentityPositions } from "./sign-in-facts.js";
+import { successfulSignIns } from "./sign-in-facts.js";
 import { accountsByKey as accountsByKeyOf } from "./snapshot-index.js";
 import type { Check, FindingDraft } from "./types.js";
-import type { SignIn } from "../snapshot/model.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -68,19 +67,7 @@ export const sharedMailboxSignIn: Check<Options> = {
   evaluate(snapshot, _options, context) {
     const classes = accountClasses(snapshot, context.classification);
     const accountsByKey = accountsByKeyOf(snapshot);
-    // The successful sign-ins of resource accounts only, in the log's order.
-    const signedIn = new Map<string, SignIn[]>();
-    const positions = signInIdentityPositions(snapshot);
-    const resource = snapshot.identities.map((identity) => identityClass(identity, accountsByKey, classes)?.kind === "resource");
-    for (let index = 0; index < snapshot.signIns.length; index++) {
-      const signIn = snapshot.signIns[index]!;
-      const position = positions[index]!;
-      if (signIn.errorCode !== 0 || position < 0 || !resource[position]) continue;
-      const identity = snapshot.identities[position]!;
-      const list = signedIn.get(identity.id);
-      if (list === undefined) signedIn.set(identity.id, [signIn]);
-      else list.push(signIn);
-    }
+    const signedIn = successfulSignIns(snapshot).byIdentity;
     const sessions = sessionsByOwner(snapshot);
 
     /** An identity's successful interactive sign-ins: how many, the last and its application. */

@@ -18,7 +18,7 @@ import { enabledStateUnknown } from "./activity.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, identityClass, PERSONAL_KINDS } from "./scope.js";
 import { concurrentDeskSessions, DAY_MS, hasLogonType, HOUR_MS, MINUTE_MS, isRemoteSession, localStamp, sessionsByOwner, shortHostName, type ConcurrentSessions } from "./session-facts.js";
-import { signInIdentityPositions } from "./sign-in-facts.js";
+import { successfulSignIns } from "./sign-in-facts.js";
 import { accountsByKey as accountsByKeyOf } from "./snapshot-index.js";
 import type { Check, FindingDraft } from "./types.js";
 import type { SignIn, WindowsSession } from "../snapshot/model.js";
@@ -253,20 +253,7 @@ export const sharedUse: Check<Options> = {
       deviceNames.set(device.entraDeviceId.toLowerCase(), computers.has(name) ? name : `device:${device.entraDeviceId.toLowerCase()}`);
     }
     const desk = sessionsByOwner(snapshot);
-    // The successful interactive sign-ins of each judged identity, in the log's order: one pass
-    // over the log in its order (far faster than visiting sign-ins identity by identity).
-    const signedIn = new Map<string, SignIn[]>();
-    const positions = signInIdentityPositions(snapshot);
-    const judgedPosition = snapshot.identities.map((identity) => judged.has(identity.id));
-    for (let index = 0; index < snapshot.signIns.length; index++) {
-      const signIn = snapshot.signIns[index]!;
-      const position = positions[index]!;
-      if (position < 0 || !judgedPosition[position] || signIn.errorCode !== 0 || !signIn.isInteractive || signIn.accountKey === undefined) continue;
-      const identityId = snapshot.identities[position]!.id;
-      const list = signedIn.get(identityId);
-      if (list === undefined) signedIn.set(identityId, [signIn]);
-      else list.push(signIn);
-    }
+    const signedIn = successfulSignIns(snapshot).byIdentity;
     // A device id recurs in every sign-in from the device: its lower-case lookup is remembered.
     const knownDevices = new Map<string, string | undefined>();
     const knownDevice = (deviceId: string): string | undefined => {
@@ -306,6 +293,7 @@ export const sharedUse: Check<Options> = {
       }
       const signIns: TimedSignIn[] = [];
       for (const signIn of signedIn.get(identityId) ?? []) {
+        if (!signIn.isInteractive || signIn.accountKey === undefined) continue;
         const at = Date.parse(signIn.at);
         signIns.push({ signIn, at });
         noteUse(at, deviceOf(signIn));
