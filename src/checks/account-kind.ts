@@ -111,6 +111,14 @@ function genericToken(name: string, words: ReadonlySet<string>): string | undefi
   return undefined;
 }
 
+/** The generic words of the settings, lower-case; made once per settings, not once per account. */
+const genericWords = new WeakMap<ClassificationSettings, ReadonlySet<string>>();
+function genericWordsOf(settings: ClassificationSettings): ReadonlySet<string> {
+  let words = genericWords.get(settings);
+  if (words === undefined) genericWords.set(settings, (words = new Set(settings.genericNames.map((word) => word.toLowerCase()))));
+  return words;
+}
+
 function hasPersonAttributes(account: Account): boolean {
   return (account.givenName !== undefined && account.surname !== undefined) || account.employeeId !== undefined;
 }
@@ -142,7 +150,7 @@ export function classifyAccount(account: Account, settings: ClassificationSettin
   }
   if (ous.some((ou) => CLIENT_OU.test(ou))) return { kind: "client", reason: "in a pupil or client OU" };
   if (RESOURCE_TEXT.test(description)) return { kind: "resource", reason: "room or shared mailbox" };
-  const generic = genericToken(name, new Set(settings.genericNames.map((word) => word.toLowerCase())));
+  const generic = genericToken(name, genericWordsOf(settings));
   if (generic !== undefined) return { kind: "generic", reason: `generic name ("${generic}")` };
   if (SHARED_TEXT.test(description)) return { kind: "generic", reason: "description says shared" };
   if (!hasPersonAttributes(account)) return { kind: "generic", reason: "no person attributes (given name, surname, employee id)" };

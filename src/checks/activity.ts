@@ -5,6 +5,7 @@ import { privilegedAccountKeys } from "./privilege.js";
 import type { AccountKind } from "./account-kind.js";
 import { DAY_MS } from "./session-facts.js";
 import { accountClasses, identityClass } from "./scope.js";
+import { accountsByKey as accountsByKeyOf, perSnapshot } from "./snapshot-index.js";
 import type { CheckContext, CheckOutcome, EvidenceFacts, FindingDraft } from "./types.js";
 
 /** Logon types that mean a person sat at (or remoted into) a machine. */
@@ -35,8 +36,13 @@ export interface IdentityActivity {
  * signInActivity, the sign-in log and interactive Windows logons. An identity counts as active if
  * any account is, because a person who works only in cloud apps never refreshes AD's timestamp.
  */
-export function identityActivity(snapshot: Snapshot): IdentityActivity[] {
-  const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+export function identityActivity(snapshot: Snapshot): ReadonlyArray<Readonly<IdentityActivity>> {
+  return identityActivityOnce(snapshot);
+}
+
+/** Four checks judge the same merged activity: it is worked out once per snapshot. */
+const identityActivityOnce = perSnapshot((snapshot: Snapshot): IdentityActivity[] => {
+  const accountsByKey = accountsByKeyOf(snapshot);
   const latestByAccount = new Map<string, { at: string; source: ActivitySource }>();
   const note = (accountKey: string | undefined, at: string | undefined, source: ActivitySource): void => {
     if (accountKey === undefined || at === undefined) return;
@@ -87,7 +93,7 @@ export function identityActivity(snapshot: Snapshot): IdentityActivity[] {
     }
     return result;
   });
-}
+});
 
 
 /** Whole days from `earlier` to `later` (both ISO instants). */
@@ -111,13 +117,13 @@ export type StaleVerdict = EvidenceFacts | "clear" | "unknown";
 export function judgeEnabledIdentities(
   snapshot: Snapshot,
   scope: { kinds: readonly AccountKind[]; context: CheckContext },
-  verdictOf: (activity: IdentityActivity) => StaleVerdict,
+  verdictOf: (activity: Readonly<IdentityActivity>) => StaleVerdict,
 ): CheckOutcome {
   const privileged = privilegedAccountKeys(snapshot);
   const classes = accountClasses(snapshot, scope.context.classification);
-  const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+  const accountsByKey = accountsByKeyOf(snapshot);
   const findings: FindingDraft[] = [];
-  const notJudged: IdentityActivity[] = [];
+  const notJudged: Array<Readonly<IdentityActivity>> = [];
   let evaluated = 0;
   for (const activity of identityActivity(snapshot)) {
     const enabledAccounts = activity.accounts.filter((account) => account.enabled);

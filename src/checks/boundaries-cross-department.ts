@@ -5,6 +5,7 @@ import { enabledStateUnknown } from "./activity.js";
 import { membershipPath, renderMembershipPath } from "./membership.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, identityClass } from "./scope.js";
+import { accountsByKey as accountsByKeyOf } from "./snapshot-index.js";
 import type { Check, CrossDepartmentGrant, DepartmentModel, FindingDraft, NotEvaluated } from "./types.js";
 
 const options = z.strictObject({
@@ -77,7 +78,7 @@ export const boundariesCrossDepartment: Check<Options> = {
     const { departments, crossDepartmentGrants } = context.organisation;
     const today = localDate(snapshot.collectedAt, context.timeZone);
     const kinds = accountClasses(snapshot, context.classification);
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+    const accountsByKey = accountsByKeyOf(snapshot);
     const groupsByKey = new Map(snapshot.groups.map((group) => [group.key, group]));
 
     // Each configured resource group as the directory has it (AD and its synced Entra copy alike).
@@ -90,8 +91,18 @@ export const boundariesCrossDepartment: Check<Options> = {
         else resourceGroups.push({ name, owner: department, groups });
       }
     }
-    const inResourceGroups = new Set(resourceGroups.flatMap(({ groups }) => groups.flatMap((group) => group.transitiveAccountKeys)));
-    // A resource group can hold a whole department: a set per group, not a scan per account.
+    // A resource group can hold a whole department: each account's resource groups (indexes into
+    // resourceGroups, ascending) are listed once, so an identity visits only the groups it is in.
+    const entriesOf = new Map<string, number[]>();
+    resourceGroups.forEach(({ groups }, index) => {
+      for (const group of groups) {
+        for (const key of group.transitiveAccountKeys) {
+          const entries = entriesOf.get(key);
+          if (entries === undefined) entriesOf.set(key, [index]);
+          else if (entries[entries.length - 1] !== index) entries.push(index);
+        }
+      }
+    });
     const membersOf = new Map(resourceGroups.flatMap(({ groups }) => groups.map((group) => [group, new Set(group.transitiveAccountKeys)] as const)));
 
     const findings: FindingDraft[] = [];
@@ -100,7 +111,7 @@ export const boundariesCrossDepartment: Check<Options> = {
     let noDepartment = 0;
     for (const identity of snapshot.identities) {
       const accounts = identity.accountKeys.map((key) => accountsByKey.get(key)).filter((account) => account !== undefined);
-      if (!accounts.some((account) => inResourceGroups.has(account.key))) continue;
+      if (!accounts.some((account) => entriesOf.has(account.key))) continue;
       const kind = identityClass(identity, accountsByKey, kinds)?.kind;
       if (kind === undefined || !boundariesCrossDepartment.meta.appliesTo.includes(kind)) continue;
       if (accounts.some(enabledStateUnknown)) {
@@ -116,7 +127,8 @@ export const boundariesCrossDepartment: Check<Options> = {
       }
       evaluated++;
       const crossings: Crossing[] = [];
-      for (const { name, owner, groups } of resourceGroups) {
+      const entries = [...new Set(enabled.flatMap((account) => entriesOf.get(account.key) ?? []))].sort((a, b) => a - b);
+      for (const { name, owner, groups } of entries.map((index) => resourceGroups[index]!)) {
         if (owner.code === home.code) continue;
         found: for (const group of groups) {
           for (const account of enabled) {

@@ -3,8 +3,9 @@ import type { Device, SignIn, SourceCoverage } from "../snapshot/model.js";
 import { accountName } from "./account-kind.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { scopedIdentities } from "./scope.js";
+import { successfulSignIns } from "./sign-in-facts.js";
+import { accountsByKey as accountsByKeyOf } from "./snapshot-index.js";
 import type { Check, FindingDraft } from "./types.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -32,9 +33,19 @@ export type UnmanagedKind = "unregistered" | "personal" | "noncompliant";
  * sign-in record when the device is enrolled.
  */
 export function unmanagedKindOf(signIn: SignIn, intuneByEntraId: ReadonlyMap<string, Device>): UnmanagedKind | undefined {
-  const deviceId = signIn.deviceId === undefined || signIn.deviceId === "" || /^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(signIn.deviceId) ? undefined : signIn.deviceId;
-  if (deviceId === undefined) return "unregistered";
-  const enrolled = intuneByEntraId.get(deviceId.toLowerCase());
+  return unmanagedKindWith(signIn, (deviceId) => enrolmentOf(deviceId, intuneByEntraId));
+}
+
+/** A sign-in's device id as Intune knows it: "none" for a sign-in without a registered device. */
+function enrolmentOf(deviceId: string | undefined, intuneByEntraId: ReadonlyMap<string, Device>): Device | "none" | undefined {
+  if (deviceId === undefined || deviceId === "" || /^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(deviceId)) return "none";
+  return intuneByEntraId.get(deviceId.toLowerCase());
+}
+
+/** unmanagedKindOf with the enrolment lookup given: the check remembers it per device. */
+function unmanagedKindWith(signIn: SignIn, enrolmentOfDevice: (deviceId: string | undefined) => Device | "none" | undefined): UnmanagedKind | undefined {
+  const enrolled = enrolmentOfDevice(signIn.deviceId);
+  if (enrolled === "none") return "unregistered";
   if (enrolled?.ownerType?.toLowerCase() === "personal") return "personal";
   if (enrolled === undefined && signIn.isManaged === false) return "personal";
   if (enrolled?.complianceState?.toLowerCase() === "noncompliant") return "noncompliant";
@@ -110,10 +121,18 @@ export const boundariesUnmanagedDevice: Check<Options> = {
   },
   evaluate(snapshot, opts, context) {
     const scopes = scopedIdentities(snapshot, context.classification);
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
-    const identityOfAccount = identitiesByAccountKey(snapshot);
+    const accountsByKey = accountsByKeyOf(snapshot);
+    const signedIn = successfulSignIns(snapshot);
     const intuneByEntraId = new Map(snapshot.devices.filter((device) => device.source === "intune" && device.entraDeviceId !== undefined).map((device) => [device.entraDeviceId!.toLowerCase(), device]));
     const ignored = new Set(opts.ignoredApps.map((app) => app.toLowerCase()));
+    // A device signs in again and again: its enrolment is looked up once.
+    const enrolments = new Map<string | undefined, Device | "none" | undefined>();
+    const enrolmentOfDevice = (deviceId: string | undefined): Device | "none" | undefined => {
+      if (enrolments.has(deviceId)) return enrolments.get(deviceId);
+      const enrolment = enrolmentOf(deviceId, intuneByEntraId);
+      enrolments.set(deviceId, enrolment);
+      return enrolment;
+    };
     const included: Record<UnmanagedKind, boolean> = { unregistered: opts.includeUnregistered, personal: opts.includePersonal, noncompliant: opts.includeNoncompliant };
 
     const tallies = new Map<string, Tally>();
@@ -122,36 +141,35 @@ export const boundariesUnmanagedDevice: Check<Options> = {
     let unknownUsers = 0;
     const withoutIntune = intuneGap(snapshot.coverage.sources);
     let judgedWithoutIntune = 0;
-    for (const signIn of snapshot.signIns) {
-      if (signIn.errorCode !== 0 || !signIn.isInteractive) continue;
-      const identity = signIn.accountKey === undefined ? undefined : identityOfAccount.get(signIn.accountKey);
-      if (identity === undefined) {
-        unknownUsers++;
-        continue;
-      }
-      const scoped = scopes.get(identity.id);
+    for (const signIn of signedIn.withoutIdentity) if (signIn.isInteractive) unknownUsers++;
+    for (const [identityId, signIns] of signedIn.byIdentity) {
+      const scoped = scopes.get(identityId);
       if (scoped === undefined || !(KINDS as readonly string[]).includes(scoped.class.kind)) continue;
-      if (scoped.enabledStateUnknown) {
-        unknownState.add(identity.id);
-        continue;
+      const { identity } = scoped;
+      for (const signIn of signIns) {
+        if (!signIn.isInteractive) continue;
+        if (scoped.enabledStateUnknown) {
+          unknownState.add(identity.id);
+          continue;
+        }
+        judged.add(identity.id);
+        if (ignored.size > 0 && signIn.appDisplayName !== undefined && ignored.has(signIn.appDisplayName.toLowerCase())) continue;
+        const unmanaged = unmanagedKindWith(signIn, enrolmentOfDevice);
+        // Intune's owner type and compliance state could have overturned this verdict.
+        if (withoutIntune !== undefined && unmanaged === undefined) judgedWithoutIntune++;
+        if (unmanaged === undefined || !included[unmanaged]) continue;
+        let tally = tallies.get(identity.id);
+        if (tally === undefined) {
+          tally = { identityId: identity.id, accountKey: signIn.accountKey!, kinds: { unregistered: 0, personal: 0, noncompliant: 0 }, apps: new Map(), devices: new Set(), lastAt: "" };
+          tallies.set(identity.id, tally);
+        }
+        tally.kinds[unmanaged]++;
+        const app = signIn.appDisplayName ?? "?";
+        tally.apps.set(app, (tally.apps.get(app) ?? 0) + 1);
+        const deviceName = signIn.deviceName ?? (unmanaged === "unregistered" ? [signIn.operatingSystem, signIn.browser].filter((part) => part !== undefined && part !== "").join(", ") : undefined);
+        if (deviceName !== undefined && deviceName !== "") tally.devices.add(deviceName);
+        if (signIn.at > tally.lastAt) tally.lastAt = signIn.at;
       }
-      judged.add(identity.id);
-      if (signIn.appDisplayName !== undefined && ignored.has(signIn.appDisplayName.toLowerCase())) continue;
-      const unmanaged = unmanagedKindOf(signIn, intuneByEntraId);
-      // Intune's owner type and compliance state could have overturned this verdict.
-      if (withoutIntune !== undefined && unmanaged === undefined) judgedWithoutIntune++;
-      if (unmanaged === undefined || !included[unmanaged]) continue;
-      let tally = tallies.get(identity.id);
-      if (tally === undefined) {
-        tally = { identityId: identity.id, accountKey: signIn.accountKey!, kinds: { unregistered: 0, personal: 0, noncompliant: 0 }, apps: new Map(), devices: new Set(), lastAt: "" };
-        tallies.set(identity.id, tally);
-      }
-      tally.kinds[unmanaged]++;
-      const app = signIn.appDisplayName ?? "?";
-      tally.apps.set(app, (tally.apps.get(app) ?? 0) + 1);
-      const deviceName = signIn.deviceName ?? (unmanaged === "unregistered" ? [signIn.operatingSystem, signIn.browser].filter((part) => part !== undefined && part !== "").join(", ") : undefined);
-      if (deviceName !== undefined && deviceName !== "") tally.devices.add(deviceName);
-      if (signIn.at > tally.lastAt) tally.lastAt = signIn.at;
     }
 
     const findings: FindingDraft[] = [];

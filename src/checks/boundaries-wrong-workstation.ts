@@ -5,6 +5,7 @@ import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, scopedIdentities } from "./scope.js";
 import { hasLogonType, sessionOwners, shortHostName } from "./session-facts.js";
 import type { Check, FindingDraft } from "./types.js";
+import type { Device } from "../snapshot/model.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -70,7 +71,14 @@ export const boundariesWrongWorkstation: Check<Options> = {
     const classes = accountClasses(snapshot, context.classification);
     const scopes = scopedIdentities(snapshot, context.classification);
     const computers = adComputersByName(snapshot);
-    const isClientComputer = clientComputerMatcher(opts);
+    const matchClientComputer = clientComputerMatcher(opts);
+    // The verdict depends on the computer alone; asked once per session, so remembered per computer.
+    const clientComputers = new Map<string, boolean>();
+    const isClientComputer = (host: string, device: Device | undefined): boolean => {
+      let verdict = clientComputers.get(host);
+      if (verdict === undefined) clientComputers.set(host, (verdict = matchClientComputer(host, device?.organisationalUnit) !== undefined));
+      return verdict;
+    };
     const owners = workstationOwners(snapshot, classes);
     const ownerOf = sessionOwners(snapshot);
 
@@ -96,11 +104,11 @@ export const boundariesWrongWorkstation: Check<Options> = {
       let hostOwner: string | undefined;
       if (kind === "generic") {
         const workstationOwner = owners.get(host);
-        if (workstationOwner !== undefined && !isServer(device) && isClientComputer(host, device?.organisationalUnit) === undefined) {
+        if (workstationOwner !== undefined && !isServer(device) && !isClientComputer(host, device)) {
           direction = "generic-on-staff";
           hostOwner = workstationOwner.displayName;
         }
-      } else if (isClientComputer(host, device?.organisationalUnit) !== undefined) {
+      } else if (isClientComputer(host, device)) {
         direction = "staff-on-client";
       }
       if (direction === undefined) continue;

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { Account } from "../snapshot/model.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
 import { accountName } from "./account-kind.js";
 import { enabledStateUnknown } from "./activity.js";
 import { everydayAccountOf, localSecond, type PairLink } from "./credential-facts.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, accountInScope } from "./scope.js";
 import type { Check, FindingDraft, NotEvaluated } from "./types.js";
+import { identityOfAccount as identityOfAccountIndex } from "./snapshot-index.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -58,7 +58,7 @@ export const credentialsAdminPairPassword: Check<Options> = {
   },
   evaluate(snapshot, { maxSecondsApart }, context) {
     const classes = accountClasses(snapshot, context.classification);
-    const identityOf = identitiesByAccountKey(snapshot);
+    const identityOf = identityOfAccountIndex(snapshot);
     const adAccounts = snapshot.accounts.filter((account) => account.source === "ad");
     const everyday = adAccounts.filter((account) => accountInScope(["person"], account, classes));
     const best = new Map<string, { admin: Account; account: Account; link: PairLink; secondsApart: number }>();

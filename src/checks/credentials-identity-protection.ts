@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { RiskDetection } from "../snapshot/model.js";
 import { ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft, Severity } from "./types.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
+import { identityOfAccount as identityOfAccountIndex } from "./snapshot-index.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -68,7 +68,7 @@ export const credentialsIdentityProtection: Check<Options> = {
     ],
   },
   evaluate(snapshot) {
-    const identityOfAccount = identitiesByAccountKey(snapshot);
+    const identityOfAccount = identityOfAccountIndex(snapshot);
     const detectionsByAccount = new Map<string, RiskDetection[]>();
     for (const detection of snapshot.riskDetections) {
       if (detection.accountKey === undefined || !AT_RISK.has(detection.riskState.toLowerCase())) continue;

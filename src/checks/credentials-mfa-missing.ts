@@ -2,7 +2,7 @@ import { z } from "zod";
 import { accountName } from "./account-kind.js";
 import { accountClasses, accountInScope, MFA_KINDS } from "./scope.js";
 import type { Check, FindingDraft, NotEvaluated } from "./types.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
+import { accountsByKey as accountsByKeyIndex, identityOfAccount as identityOfAccountIndex } from "./snapshot-index.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -44,8 +44,8 @@ export const credentialsMfaMissing: Check<Options> = {
   },
   evaluate(snapshot, _options, context) {
     const classes = accountClasses(snapshot, context.classification);
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
-    const identityOfAccount = identitiesByAccountKey(snapshot);
+    const accountsByKey = accountsByKeyIndex(snapshot);
+    const identityOfAccount = identityOfAccountIndex(snapshot);
     const reported = new Set<string>();
     const findings: FindingDraft[] = [];
     for (const registration of snapshot.mfaRegistrations) {

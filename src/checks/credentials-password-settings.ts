@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
 import { accountName, type AccountKind } from "./account-kind.js";
 import { enabledStateUnknown } from "./activity.js";
 import { localSecond, UAC_DONT_EXPIRE_PASSWORD, UAC_ENCRYPTED_TEXT_PWD_ALLOWED, UAC_PASSWD_NOTREQD } from "./credential-facts.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, accountInScope, ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft, Severity } from "./types.js";
+import { identityOfAccount as identityOfAccountIndex } from "./snapshot-index.js";
 
 /**
  * Kinds whose never-expiring password is a finding: passwords people type and keep (their own, an
@@ -78,7 +78,7 @@ export const credentialsPasswordSettings: Check<Options> = {
   },
   evaluate(snapshot, _options, context) {
     const classes = accountClasses(snapshot, context.classification);
-    const identityOf = identitiesByAccountKey(snapshot);
+    const identityOf = identityOfAccountIndex(snapshot);
     const findings: FindingDraft[] = [];
     const reported = new Set<string>();
     let evaluated = 0;

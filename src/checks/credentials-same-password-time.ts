@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Account } from "../snapshot/model.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
 import { accountName } from "./account-kind.js";
 import { enabledStateUnknown } from "./activity.js";
 import { localSecond, namesWithMore, wholeSecond } from "./credential-facts.js";
@@ -8,6 +7,7 @@ import { notJudgedForUnknownState } from "./not-judged.js";
 import { privilegedAccountKeys } from "./privilege.js";
 import { accountClasses, accountInScope, ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
+import { identityOfAccount as identityOfAccountIndex } from "./snapshot-index.js";
 
 /** How many of the other accounts a finding names before "and N more". */
 const NAMED_OTHERS = 5;
@@ -61,7 +61,7 @@ export const credentialsSamePasswordTime: Check<Options> = {
   },
   evaluate(snapshot, { minimumGroupSize }, context) {
     const classes = accountClasses(snapshot, context.classification);
-    const identityOf = identitiesByAccountKey(snapshot);
+    const identityOf = identityOfAccountIndex(snapshot);
     const privileged = privilegedAccountKeys(snapshot);
     const bySecond = new Map<number, Account[]>();
     let evaluated = 0;

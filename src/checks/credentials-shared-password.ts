@@ -3,7 +3,7 @@ import { accountName } from "./account-kind.js";
 import { passwordAuditScope } from "./password-audit-scope.js";
 import { ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
+import { identityOfAccount as identityOfAccountIndex } from "./snapshot-index.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -65,7 +65,7 @@ export const credentialsSharedPassword: Check<Options> = {
   evaluate(snapshot, { namesListed }, context) {
     const scope = passwordAuditScope(snapshot, credentialsSharedPassword.meta.appliesTo, context);
     if (scope === undefined) return { findings: [], evaluated: 0, notEvaluated: [] };
-    const identityOfAccount = identitiesByAccountKey(snapshot);
+    const identityOfAccount = identityOfAccountIndex(snapshot);
     const findings: FindingDraft[] = [];
     const reported = new Set<string>();
     for (const group of scope.audit.sharedGroups) {

@@ -8,6 +8,7 @@ import type { Device, Snapshot } from "../snapshot/model.js";
 import type { AccountClass } from "./account-kind.js";
 import { identityClass } from "./scope.js";
 import { sessionOwners, shortHostName } from "./session-facts.js";
+import { accountsByKey as accountsByKeyIndex } from "./snapshot-index.js";
 
 /** OUs that hold client (brukar) and pupil (elev) computers; an OU anywhere above the computer counts. */
 export const DEFAULT_CLIENT_COMPUTER_OUS = ["OU=Elevdatorer", "OU=Brukardatorer", "OU=Elevdator", "OU=Klientdatorer", "OU=Boendedatorer", "OU=Skolnätet"];
@@ -89,7 +90,7 @@ export interface WorkstationOwner {
  * Shared computers (no primary user, many users) and computers used by generic accounts only have none.
  */
 export function workstationOwners(snapshot: Snapshot, classes: ReadonlyMap<string, AccountClass>, share = 0.6, minimumSessions = 3): Map<string, WorkstationOwner> {
-  const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+  const accountsByKey = accountsByKeyIndex(snapshot);
   const identitiesById = new Map(snapshot.identities.map((identity) => [identity.id, identity]));
   const identityOfAccount = new Map<string, string>();
   for (const identity of snapshot.identities) for (const key of identity.accountKeys) identityOfAccount.set(key, identity.id);

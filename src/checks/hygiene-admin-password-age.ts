@@ -4,6 +4,7 @@ import { enabledStateUnknown } from "./activity.js";
 import { daysSince, grantsText, notEvaluatedOf, privilegeGrants, unreadable } from "./hygiene.js";
 import { accountClasses, ALL_KINDS, identityClass } from "./scope.js";
 import type { Check, FindingDraft, NotEvaluated } from "./types.js";
+import { accountsByKey as accountsByKeyIndex } from "./snapshot-index.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -49,7 +50,7 @@ export const hygieneAdminPasswordAge: Check<Options> = {
   evaluate(snapshot, { maxPasswordAgeDays, includeEligible }, context) {
     const grants = privilegeGrants(snapshot, includeEligible);
     const classes = accountClasses(snapshot, context.classification);
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+    const accountsByKey = accountsByKeyIndex(snapshot);
     const findings: FindingDraft[] = [];
     let evaluated = 0;
     let unknownState = 0;

@@ -5,6 +5,7 @@ import { grantsText, privilegeGrants } from "./hygiene.js";
 import { notJudgedReasons } from "./not-judged.js";
 import { accountClasses, identityClass } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
+import { accountsByKey as accountsByKeyIndex } from "./snapshot-index.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -58,7 +59,7 @@ export const hygieneInactiveAdmin: Check<Options> = {
   evaluate(snapshot, { inactiveDays, includeEligible }, context) {
     const grants = privilegeGrants(snapshot, includeEligible);
     const classes = accountClasses(snapshot, context.classification);
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+    const accountsByKey = accountsByKeyIndex(snapshot);
     const findings: FindingDraft[] = [];
     const notJudged: IdentityActivity[] = [];
     let evaluated = 0;

@@ -6,11 +6,11 @@
  */
 import type { Localised } from "../i18n/language.js";
 import type { Account, Group, Identity, Snapshot } from "../snapshot/model.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
 import type { AccountClass, AccountKind } from "./account-kind.js";
 import { enabledStateUnknown } from "./activity.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses } from "./scope.js";
+import { identityOfAccount, perSnapshotAnd } from "./snapshot-index.js";
 import type { CheckContext, NotEvaluated, Severity } from "./types.js";
 
 /** userAccountControl bits the hygiene checks read (ad-ldap.md §3). */
@@ -90,7 +90,12 @@ export function notJudgedForUnreadable(count: number, attribute: HygieneAttribut
  * What each account holds: the privileged AD groups it is a (transitive) member of, by name, and
  * its Entra directory roles ("Global Administrator (Entra)", "… (Entra, eligible)").
  */
-export function privilegeGrants(snapshot: Snapshot, includeEligible = true): Map<string, string[]> {
+export function privilegeGrants(snapshot: Snapshot, includeEligible = true): ReadonlyMap<string, readonly string[]> {
+  return privilegeGrantsOnce(snapshot, includeEligible);
+}
+
+/** Six hygiene checks ask for the same grants: worked out once per snapshot and flag. */
+const privilegeGrantsOnce = perSnapshotAnd((snapshot: Snapshot, includeEligible: boolean): Map<string, string[]> => {
   const grants = new Map<string, string[]>();
   const add = (accountKey: string, grant: string) => {
     const list = grants.get(accountKey);
@@ -113,7 +118,7 @@ export function privilegeGrants(snapshot: Snapshot, includeEligible = true): Map
     else for (const key of group.transitiveAccountKeys) add(key, grant);
   }
   return grants;
-}
+});
 
 /** The groups nested (at any depth) inside a group. */
 function nestedGroups(group: Group, groupsByKey: ReadonlyMap<string, Group>): Group[] {
@@ -189,10 +194,10 @@ export function enabledAdAccounts(
   snapshot: Snapshot,
   kinds: readonly AccountKind[],
   context: CheckContext,
-  grants: ReadonlyMap<string, string[]>,
+  grants: ReadonlyMap<string, readonly string[]>,
 ): { accounts: JudgedAdAccount[]; unknownState: number } {
   const classes = accountClasses(snapshot, context.classification);
-  const identityOf = identitiesByAccountKey(snapshot);
+  const identityOf = identityOfAccount(snapshot);
   const result: JudgedAdAccount[] = [];
   let unknownState = 0;
   for (const account of snapshot.accounts) {

@@ -1,5 +1,6 @@
 /** How accounts reach groups and admin rights: membership paths through nested groups, shared by the checks. */
 import type { Group, Snapshot } from "../snapshot/model.js";
+import { perSnapshotAnd } from "./snapshot-index.js";
 
 /**
  * How an account reaches a group, innermost group first: the account is a direct member of
@@ -45,7 +46,11 @@ export interface PrivilegeHolding {
  * Every account holding admin rights — privileged AD groups (well-known SIDs/RIDs, through
  * nesting) and Entra admin roles (directly or through a group) — and how it holds them.
  */
-export function privilegeHoldings(snapshot: Snapshot, includeEligible: boolean): Map<string, PrivilegeHolding> {
+export function privilegeHoldings(snapshot: Snapshot, includeEligible: boolean): ReadonlyMap<string, Readonly<PrivilegeHolding>> {
+  return privilegeHoldingsOnce(snapshot, includeEligible);
+}
+
+const privilegeHoldingsOnce = perSnapshotAnd((snapshot: Snapshot, includeEligible: boolean): Map<string, PrivilegeHolding> => {
   const groupsByKey = new Map(snapshot.groups.map((group) => [group.key, group]));
   const byAccount = new Map<string, PrivilegeHolding>();
   const add = (accountKey: string, grant: string) => {
@@ -71,4 +76,4 @@ export function privilegeHoldings(snapshot: Snapshot, includeEligible: boolean):
     else for (const accountKey of group.transitiveAccountKeys) add(accountKey, `${assignment.roleName} (Entra, via ${group.name}${suffix})`);
   }
   return byAccount;
-}
+});

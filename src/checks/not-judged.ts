@@ -18,7 +18,7 @@ const REASONS: Record<NonNullable<IdentityActivity["unjudgeableBecause"]>, Local
 };
 
 /** Groups identities the activity checks could not judge by reason, for the coverage sheet. */
-export function notJudgedReasons(activities: IdentityActivity[]): NotEvaluated[] {
+export function notJudgedReasons(activities: ReadonlyArray<Readonly<IdentityActivity>>): NotEvaluated[] {
   const counts = new Map<keyof typeof REASONS, number>();
   for (const activity of activities) {
     if (activity.unjudgeableBecause !== undefined) {

@@ -8,6 +8,7 @@ import { enabledStateUnknown } from "./activity.js";
 import { privilegedAccountKeys } from "./privilege.js";
 import { accountClasses, accountInScope } from "./scope.js";
 import type { CheckContext, NotEvaluated } from "./types.js";
+import { accountsByKey as accountsByKeyIndex } from "./snapshot-index.js";
 
 export interface PasswordAuditScope {
   audit: PasswordAudit;
@@ -24,7 +25,7 @@ export function passwordAuditScope(snapshot: Snapshot, appliesTo: readonly Accou
   const audit = snapshot.passwordAudit;
   if (audit === undefined) return undefined;
   const classes = accountClasses(snapshot, context.classification);
-  const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+  const accountsByKey = accountsByKeyIndex(snapshot);
   const privileged = privilegedAccountKeys(snapshot);
   const audited = new Set(audit.auditedAccountKeys);
   const judged = new Set<string>();

@@ -1,11 +1,12 @@
 import type { Snapshot } from "../snapshot/model.js";
+import { perSnapshot } from "./snapshot-index.js";
 
 /**
  * Account keys that hold privilege now: transitive members of privileged AD groups, principals of
  * Entra directory roles (directly or through a group).
  * adminCount alone is not used: it is sticky after removal (AdminSDHolder orphans).
  */
-export function privilegedAccountKeys(snapshot: Snapshot): Set<string> {
+export const privilegedAccountKeys: (snapshot: Snapshot) => ReadonlySet<string> = perSnapshot((snapshot) => {
   const privileged = new Set<string>();
   const groupsByKey = new Map(snapshot.groups.map((group) => [group.key, group]));
   for (const group of snapshot.groups) {
@@ -17,4 +18,4 @@ export function privilegedAccountKeys(snapshot: Snapshot): Set<string> {
     else group.transitiveAccountKeys.forEach((key) => privileged.add(key));
   }
   return privileged;
-}
+});

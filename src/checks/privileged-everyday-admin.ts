@@ -5,7 +5,8 @@ import { privilegeHoldings } from "./membership.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, identityClass } from "./scope.js";
 import type { Check, EvidenceFacts, FindingDraft } from "./types.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
+import { successfulSignIns } from "./sign-in-facts.js";
+import { accountsByKey as accountsByKeyOf, identityOfAccount } from "./snapshot-index.js";
 
 /** Sign-in log applications of everyday work: mail, chat, documents. */
 export const DEFAULT_EVERYDAY_APPS = ["Exchange", "Outlook", "Teams", "SharePoint", "OneDrive", "Office 365", "Microsoft Office", "Word", "Excel"];
@@ -84,14 +85,33 @@ export const privilegedEverydayAdmin: Check<Options> = {
   evaluate(snapshot, { includeEligible, everydayApps }, context) {
     const kinds = accountClasses(snapshot, context.classification);
     const held = privilegeHoldings(snapshot, includeEligible);
-    const identityOf = identitiesByAccountKey(snapshot);
+    const identityOf = identityOfAccount(snapshot);
     const everyday = everydayApps.map((app) => app.toLowerCase());
-    const isEveryday = (app: string | undefined) => app !== undefined && !ADMIN_APP.test(app) && everyday.some((name) => app.toLowerCase().includes(name));
+    const everydayByApp = new Map<string, boolean>();
+    const isEveryday = (app: string | undefined) => {
+      if (app === undefined) return false;
+      let verdict = everydayByApp.get(app);
+      if (verdict === undefined) everydayByApp.set(app, (verdict = !ADMIN_APP.test(app) && everyday.some((name) => app.toLowerCase().includes(name))));
+      return verdict;
+    };
 
-    // Successful everyday sign-ins per account, by application.
+    // Successful everyday sign-ins per account, by application: only the accounts of identities
+    // holding admin rights are ever read, so only their sign-ins are counted.
+    const relevant = new Set<string>();
+    const identitiesToRead = new Set<string>();
+    for (const key of held.keys()) {
+      const identity = identityOf.get(key);
+      for (const linkedKey of identity?.accountKeys ?? [key]) {
+        relevant.add(linkedKey);
+        const holder = identityOf.get(linkedKey);
+        if (holder !== undefined) identitiesToRead.add(holder.id);
+      }
+    }
+    const { byIdentity, withoutIdentity } = successfulSignIns(snapshot);
+    const candidates = [...[...identitiesToRead].flatMap((id) => byIdentity.get(id) ?? []), ...withoutIdentity];
     const signIns = new Map<string, Map<string, number>>();
-    for (const signIn of snapshot.signIns) {
-      if (signIn.accountKey === undefined || signIn.errorCode !== 0 || !isEveryday(signIn.appDisplayName)) continue;
+    for (const signIn of candidates) {
+      if (signIn.accountKey === undefined || !relevant.has(signIn.accountKey) || signIn.errorCode !== 0 || !isEveryday(signIn.appDisplayName)) continue;
       let apps = signIns.get(signIn.accountKey);
       if (apps === undefined) signIns.set(signIn.accountKey, (apps = new Map()));
       apps.set(signIn.appDisplayName!, (apps.get(signIn.appDisplayName!) ?? 0) + 1);
@@ -102,7 +122,7 @@ export const privilegedEverydayAdmin: Check<Options> = {
     const findings: FindingDraft[] = [];
     let evaluated = 0;
     let unknownState = 0;
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+    const accountsByKey = accountsByKeyOf(snapshot);
     const seen = new Set<string>();
     for (const account of snapshot.accounts) {
       if (!held.has(account.key)) continue;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
+import { identityOfAccount as identityOfAccountIndex } from "./snapshot-index.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -35,7 +35,7 @@ export const privilegedPermanentEligibility: Check<Options> = {
     requires: [{ sources: ["entra"], items: ["entra.roleEligibility"] }],
   },
   evaluate(snapshot) {
-    const identityOfAccount = identitiesByAccountKey(snapshot);
+    const identityOfAccount = identityOfAccountIndex(snapshot);
     const groupsByKey = new Map(snapshot.groups.map((group) => [group.key, group]));
     const rolesByAccount = new Map<string, Set<string>>();
     let evaluated = 0;

@@ -6,6 +6,7 @@
 import type { Account, Identity, Snapshot } from "../snapshot/model.js";
 import { enabledStateUnknown } from "./activity.js";
 import { ACCOUNT_KINDS, classifyAccounts, type AccountClass, type AccountKind, type ClassificationSettings } from "./account-kind.js";
+import { accountsByKey as accountsByKeyIndex } from "./snapshot-index.js";
 
 /** Kinds that are one human being's own login. */
 export const PERSONAL_KINDS: readonly AccountKind[] = ["person", "admin"];
@@ -65,7 +66,7 @@ export function scopedIdentities(snapshot: Snapshot, settings: ClassificationSet
   let scoped = bySettings.get(settings);
   if (scoped !== undefined) return scoped;
   const classes = accountClasses(snapshot, settings);
-  const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+  const accountsByKey = accountsByKeyIndex(snapshot);
   scoped = new Map();
   for (const identity of snapshot.identities) {
     const deciding = identityClass(identity, accountsByKey, classes);

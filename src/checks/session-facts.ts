@@ -6,12 +6,13 @@
  */
 import { z } from "zod";
 import type { Snapshot, WindowsHostActivity, WindowsSession } from "../snapshot/model.js";
-import { wallClockToUtcMs, zoneOffsetMs } from "../sources/exports/local-time.js";
+import { wallClockToUtcMs } from "../sources/exports/local-time.js";
 import { shortHostName } from "../sources/windows/sessions.js";
 
 export { shortHostName };
 import type { CheckContext, NotEvaluated } from "./types.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
+import { hostsByName as hostsByNameOf, identityOfAccount as identityOfAccountOf, perSnapshot, perSnapshotAnd } from "./snapshot-index.js";
+import { cachedZoneOffsetMs } from "./zone-clock.js";
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -24,15 +25,20 @@ export const logonTypesOption = z.array(z.number().int().min(2).max(13)).default
 export interface SessionScope {
   hostsByName: ReadonlyMap<string, WindowsHostActivity>;
   ownerOf: (session: WindowsSession) => SessionOwner | undefined;
-  inScope: WindowsSession[];
+  inScope: readonly WindowsSession[];
 }
 
 export function sessionScope(snapshot: Snapshot, logonTypes: readonly number[]): SessionScope {
-  const hostsByName = new Map(snapshot.windowsHosts.map((host) => [host.host, host]));
   const ownerOf = sessionOwners(snapshot);
-  const inScope = snapshot.windowsSessions.filter((session) => hasLogonType(session, logonTypes) && ownerOf(session) !== undefined);
-  return { hostsByName, ownerOf, inScope };
+  return { hostsByName: hostsByNameOf(snapshot), ownerOf, inScope: ownedSessionsOfTypes(snapshot, logonTypes.join(",")) };
 }
+
+/** The owned sessions of the logon types (comma-separated, as the option lists them); shared by the session checks. */
+const ownedSessionsOfTypes = perSnapshotAnd((snapshot: Snapshot, logonTypes: string): readonly WindowsSession[] => {
+  const types = logonTypes === "" ? [] : logonTypes.split(",").map(Number);
+  const ownerOf = sessionOwners(snapshot);
+  return snapshot.windowsSessions.filter((session) => hasLogonType(session, types) && ownerOf(session) !== undefined);
+});
 
 export type SessionState = "active" | "locked" | "screensaver" | "disconnected";
 
@@ -133,29 +139,54 @@ export function activeStretchFrom(session: WindowsSession, from: number, host: W
 }
 
 /** Local calendar date of an instant in a zone. */
-function localDate(at: number, timeZone: string): { year: number; month: number; day: number } {
-  const wall = new Date(at + zoneOffsetMs(at, timeZone));
-  return { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() };
+/** Start (UTC midnight, ms) of the local calendar date of an instant in a zone. */
+function localDayStart(at: number, timeZone: string): number {
+  const wall = at + cachedZoneOffsetMs(at, timeZone);
+  return wall - (((wall % DAY_MS) + DAY_MS) % DAY_MS);
 }
 
-/** ISO weekday (1 = Monday) of a calendar date. */
-function isoWeekday(date: { year: number; month: number; day: number }): number {
-  const weekday = new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
-  return weekday === 0 ? 7 : weekday;
+/** ISO weekday (1 = Monday) of a calendar date given as its UTC midnight; 1970-01-01 was a Thursday. */
+function isoWeekday(dayStart: number): number {
+  const weekday = (((Math.floor(dayStart / DAY_MS) + 3) % 7) + 7) % 7;
+  return weekday + 1;
 }
 
-/** Zone lookups are slow (Intl); a day's working-day end or midnight is asked for once per session. */
-const localInstants = new Map<string, number>();
+/**
+ * Zone lookups are slow (Intl); a day's working-day end or midnight is asked for once per session.
+ * By zone and time of day, then by the calendar date's UTC midnight.
+ */
+const localInstants = new Map<string, Map<number, number>>();
+let localInstantCount = 0;
 
-function localInstant(date: { year: number; month: number; day: number }, hour: number, minute: number, timeZone: string): number {
-  const key = `${timeZone}|${date.year}-${date.month}-${date.day}|${hour}:${minute}`;
-  let instant = localInstants.get(key);
+function localInstant(dayStart: number, hour: number, minute: number, timeZone: string): number {
+  const zoneAndTime = `${timeZone}|${hour}:${minute}`;
+  let byDay = localInstants.get(zoneAndTime);
+  if (byDay === undefined) localInstants.set(zoneAndTime, (byDay = new Map()));
+  let instant = byDay.get(dayStart);
   if (instant === undefined) {
-    instant = wallClockToUtcMs({ ...date, hour, minute, second: 0, millisecond: 0 }, timeZone);
-    if (localInstants.size > 100_000) localInstants.clear();
-    localInstants.set(key, instant);
+    const date = new Date(dayStart);
+    instant = wallClockToUtcMs({ year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour, minute, second: 0, millisecond: 0 }, timeZone);
+    if (localInstantCount > 100_000) {
+      localInstants.clear();
+      localInstants.set(zoneAndTime, byDay);
+      byDay.clear();
+      localInstantCount = 0;
+    }
+    byDay.set(dayStart, instant);
+    localInstantCount++;
   }
   return instant;
+}
+
+/** "18:00" → [18, 0]; asked once per session, so remembered. */
+const clockTimes = new Map<string, readonly [number, number]>();
+function clockTime(hhmm: string): readonly [number, number] {
+  let time = clockTimes.get(hhmm);
+  if (time === undefined) {
+    const [hour, minute] = hhmm.split(":").map(Number) as [number, number];
+    clockTimes.set(hhmm, (time = [hour, minute]));
+  }
+  return time;
 }
 
 /**
@@ -163,15 +194,12 @@ function localInstant(date: { year: number; month: number; day: number }, hour: 
  * in the zone (daylight-saving changes included).
  */
 export function localTimesBetween(from: number, to: number, hhmm: string, timeZone: string, dayFilter: (isoWeekday: number) => boolean = () => true): number[] {
-  const [hour, minute] = hhmm.split(":").map(Number) as [number, number];
+  const [hour, minute] = clockTime(hhmm);
   const instants: number[] = [];
-  const first = localDate(from, timeZone);
   // Calendar days from the day of `from`; stop once past `to` (a day before, for zone offsets).
-  for (let dayStart = Date.UTC(first.year, first.month - 1, first.day); dayStart <= to + DAY_MS; dayStart += DAY_MS) {
-    const date = new Date(dayStart);
-    const calendar = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
-    if (!dayFilter(isoWeekday(calendar))) continue;
-    const instant = localInstant(calendar, hour, minute, timeZone);
+  for (let dayStart = localDayStart(from, timeZone); dayStart <= to + DAY_MS; dayStart += DAY_MS) {
+    if (!dayFilter(isoWeekday(dayStart))) continue;
+    const instant = localInstant(dayStart, hour, minute, timeZone);
     if (instant >= from && instant <= to) instants.push(instant);
   }
   return instants;
@@ -179,8 +207,8 @@ export function localTimesBetween(from: number, to: number, hhmm: string, timeZo
 
 /** The ends of the working days in [from, to]. */
 export function workingDayEnds(from: number, to: number, context: CheckContext): number[] {
-  const days = new Set(context.workingHours.days);
-  return localTimesBetween(from, to, context.workingHours.end, context.timeZone, (weekday) => days.has(weekday));
+  const { days } = context.workingHours;
+  return localTimesBetween(from, to, context.workingHours.end, context.timeZone, (weekday) => days.includes(weekday));
 }
 
 /** Local midnights in [from, to]. */
@@ -208,20 +236,35 @@ export function entraObjectIdOfSid(sid: string): string | undefined {
   return `${hex(0, 4, true)}-${hex(4, 6, true)}-${hex(6, 8, true)}-${hex(8, 10, false)}-${hex(10, 16, false)}`;
 }
 
-export function sessionOwners(snapshot: Snapshot): (session: WindowsSession) => SessionOwner | undefined {
-  const identityOfAccount = identitiesByAccountKey(snapshot);
+/**
+ * Each session's owner; one lookup per snapshot, shared by every check. A SID's directory owner
+ * is worked out once (sessions of one person repeat it thousands of times at region size).
+ */
+export const sessionOwners: (snapshot: Snapshot) => (session: WindowsSession) => SessionOwner | undefined = perSnapshot((snapshot) => {
+  const identityOfAccount = identityOfAccountOf(snapshot);
+  // SID as the events spell it → its directory owner, or null for a SID the directory does not know.
+  const directoryOwners = new Map<string, SessionOwner | null>();
+  const directoryOwner = (userSid: string): SessionOwner | null => {
+    let owner = directoryOwners.get(userSid);
+    if (owner === undefined) {
+      const sid = userSid.toUpperCase();
+      const entraId = entraObjectIdOfSid(sid);
+      const identity = identityOfAccount.get(entraId === undefined ? `ad:${sid}` : `entra:${entraId}`);
+      owner = identity === undefined ? null : { subjectKey: identity.id };
+      directoryOwners.set(userSid, owner);
+    }
+    return owner;
+  };
   return (session) => {
     if (session.userSid === undefined && session.userName === undefined) return undefined;
     if (session.userSid !== undefined) {
-      const sid = session.userSid.toUpperCase();
-      const entraId = entraObjectIdOfSid(sid);
-      const identity = identityOfAccount.get(entraId === undefined ? `ad:${sid}` : `entra:${entraId}`);
-      if (identity !== undefined) return { subjectKey: identity.id };
+      const owner = directoryOwner(session.userSid);
+      if (owner !== null) return owner;
     }
     const label = session.userDomain === undefined ? (session.userName ?? session.userSid!) : `${session.userDomain}\\${session.userName ?? session.userSid}`;
     return { subjectKey: `windows:${session.userSid ?? label.toUpperCase()}`, label };
   };
-}
+});
 
 
 /** Whether `remote` is a remote desktop session opened from the computer `host`. */
@@ -244,17 +287,33 @@ export interface ConcurrentSessions {
  * password — found by a sweep over start times (not all pairs). A remote desktop session opened
  * from the host where the same account sits is one person working, not two, and is left out.
  */
-export function concurrentDeskSessions(snapshot: Snapshot, minimumOverlapMinutes = 1): ConcurrentSessions[] {
+export function concurrentDeskSessions(snapshot: Snapshot, minimumOverlapMinutes = 1): readonly ConcurrentSessions[] {
+  return concurrentDeskSessionsOnce(snapshot, minimumOverlapMinutes);
+}
+
+/** The sessions of one owner, in the snapshot's order; `owner` is the owner of the first. */
+export interface OwnedSessions {
+  owner: SessionOwner;
+  sessions: readonly WindowsSession[];
+}
+
+/** Every session that has an owner, grouped by the owner's subject key (in order of first session). */
+export const sessionsByOwner: (snapshot: Snapshot) => ReadonlyMap<string, OwnedSessions> = perSnapshot((snapshot) => {
   const ownerOf = sessionOwners(snapshot);
-  const hostsByName = new Map(snapshot.windowsHosts.map((host) => [host.host, host]));
   const byOwner = new Map<string, { owner: SessionOwner; sessions: WindowsSession[] }>();
   for (const session of snapshot.windowsSessions) {
     const owner = ownerOf(session);
     if (owner === undefined) continue;
-    let entry = byOwner.get(owner.subjectKey);
-    if (entry === undefined) byOwner.set(owner.subjectKey, (entry = { owner, sessions: [] }));
-    entry.sessions.push(session);
+    const entry = byOwner.get(owner.subjectKey);
+    if (entry === undefined) byOwner.set(owner.subjectKey, { owner, sessions: [session] });
+    else entry.sessions.push(session);
   }
+  return byOwner;
+});
+
+const concurrentDeskSessionsOnce = perSnapshotAnd((snapshot: Snapshot, minimumOverlapMinutes: number): ConcurrentSessions[] => {
+  const hostsByName = hostsByNameOf(snapshot);
+  const byOwner = sessionsByOwner(snapshot);
   const overlaps: ConcurrentSessions[] = [];
   for (const { owner, sessions } of byOwner.values()) {
     const spans = sessions
@@ -276,13 +335,13 @@ export function concurrentDeskSessions(snapshot: Snapshot, minimumOverlapMinutes
     }
   }
   return overlaps;
-}
+});
 
 export const isoOf = (at: number): string => new Date(at).toISOString();
 
 /** "2026-11-12 18:00" in the zone: unambiguous in both report languages. */
 export function localStamp(at: number, timeZone: string): string {
-  return new Date(at + zoneOffsetMs(at, timeZone)).toISOString().slice(0, 16).replace("T", " ");
+  return new Date(at + cachedZoneOffsetMs(at, timeZone)).toISOString().slice(0, 16).replace("T", " ");
 }
 
 /** "3 h 14 min" / "45 min" (the same in Swedish and English). */
@@ -336,7 +395,7 @@ export function worstPerSubject<T extends { owner: SessionOwner; weight: number 
 }
 
 /** Sessions on hosts without lock auditing cannot be judged for locking: counted, never "all clear". */
-export function lockAuditNotEvaluated(sessions: WindowsSession[], hostsByName: ReadonlyMap<string, WindowsHostActivity>): NotEvaluated[] {
+export function lockAuditNotEvaluated(sessions: readonly WindowsSession[], hostsByName: ReadonlyMap<string, WindowsHostActivity>): NotEvaluated[] {
   const hosts = new Set<string>();
   let count = 0;
   for (const session of sessions) {

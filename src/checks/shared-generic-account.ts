@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { accountName } from "./account-kind.js";
 import { scopedIdentities } from "./scope.js";
-import { concurrentDeskSessions, sessionOwners, shortHostName } from "./session-facts.js";
+import { concurrentDeskSessions, sessionsByOwner, shortHostName } from "./session-facts.js";
+import { successfulSignIns } from "./sign-in-facts.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import type { Check, FindingDraft } from "./types.js";
 import type { Account } from "../snapshot/model.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -146,34 +146,26 @@ export const sharedGenericAccount: Check<Options> = {
     ],
   },
   evaluate(snapshot, { devicesPerDay }, context) {
-    const identityOfAccount = identitiesByAccountKey(snapshot);
-
-    // What the activity data says, per identity.
-    const ownerOf = sessionOwners(snapshot);
-    const desktopHosts = new Map<string, Set<string>>();
-    const uses = new Map<string, Array<{ at: string; device: string }>>();
-    const lastUsed = new Map<string, string>();
-    const noteUse = (identityId: string, at: string, device: string | undefined) => {
-      if (device !== undefined) {
-        let list = uses.get(identityId);
-        if (list === undefined) uses.set(identityId, (list = []));
-        list.push({ at, device });
+    // What the activity data says about one identity: its desk sessions, then its successful sign-ins.
+    const desk = sessionsByOwner(snapshot);
+    const signedIn = successfulSignIns(snapshot).byIdentity;
+    const activityOf = (identityId: string): { desktopHosts: number; uses: Array<{ at: string; device: string }>; lastUsed?: string } => {
+      const hosts = new Set<string>();
+      const uses: Array<{ at: string; device: string }> = [];
+      let lastUsed: string | undefined;
+      const noteUse = (at: string, device: string | undefined) => {
+        if (device !== undefined) uses.push({ at, device });
+        if ((lastUsed ?? "") < at) lastUsed = at;
+      };
+      for (const session of desk.get(identityId)?.sessions ?? []) {
+        hosts.add(shortHostName(session.host));
+        noteUse(session.start ?? session.lastEventAt, shortHostName(session.host));
       }
-      if ((lastUsed.get(identityId) ?? "") < at) lastUsed.set(identityId, at);
+      for (const signIn of signedIn.get(identityId) ?? []) {
+        noteUse(signIn.at, signIn.deviceId ?? signIn.deviceName ?? (signIn.ipAddress === undefined ? undefined : `ip:${signIn.ipAddress}`));
+      }
+      return { desktopHosts: hosts.size, uses, ...(lastUsed === undefined ? {} : { lastUsed }) };
     };
-    for (const session of snapshot.windowsSessions) {
-      const owner = ownerOf(session);
-      if (owner === undefined) continue;
-      let hosts = desktopHosts.get(owner.subjectKey);
-      if (hosts === undefined) desktopHosts.set(owner.subjectKey, (hosts = new Set()));
-      hosts.add(shortHostName(session.host));
-      noteUse(owner.subjectKey, session.start ?? session.lastEventAt, shortHostName(session.host));
-    }
-    for (const signIn of snapshot.signIns) {
-      const identity = signIn.accountKey === undefined ? undefined : identityOfAccount.get(signIn.accountKey);
-      if (identity === undefined || signIn.errorCode !== 0) continue;
-      noteUse(identity.id, signIn.at, signIn.deviceId ?? signIn.deviceName ?? (signIn.ipAddress === undefined ? undefined : `ip:${signIn.ipAddress}`));
-    }
     const concurrent = new Map<string, { hosts: Set<string>; example: string }>();
     for (const pair of concurrentDeskSessions(snapshot)) {
       let entry = concurrent.get(pair.subjectKey);
@@ -198,26 +190,27 @@ export const sharedGenericAccount: Check<Options> = {
       if (deciding.kind !== "generic") continue;
       // The AD account names a synced identity; its cloud twin carries the same name.
       const classed = { account: enabled.find((account) => account.source === "ad") ?? enabled[0]!, class: deciding };
-      const busiest = busiestDay(uses.get(identity.id) ?? []);
+      const used = activityOf(identity.id);
+      const busiest = busiestDay(used.uses);
       const concurrentUse = concurrent.get(identity.id);
       const mfa = accounts.map((account) => mfaByAccount.get(account.key)).find((entry) => entry !== undefined);
       const directory = directoryScore(classed.account, context.classification.genericNames);
       const sharedUse = (concurrentUse?.hosts.size ?? 0) >= 2 || (busiest?.devices ?? 0) > devicesPerDay;
       findings.push({
         subjectKey: identity.id,
-        severity: sharedUse ? "high" : lastUsed.has(identity.id) ? "medium" : "low",
+        severity: sharedUse ? "high" : used.lastUsed !== undefined ? "medium" : "low",
         facts: {
           account: accountName(classed.account),
           classifiedBecause: classed.class.reason,
           directoryScore: directory.score,
           directoryIndicators: directory.indicators.join(","),
-          desktopHosts: desktopHosts.get(identity.id)?.size ?? 0,
+          desktopHosts: used.desktopHosts,
           concurrentHosts: concurrentUse?.hosts.size ?? 0,
           concurrentExample: concurrentUse?.example ?? null,
           busiestDay: busiest?.day ?? null,
           busiestDayDevices: busiest?.devices ?? 0,
           mfaRegistered: mfa === undefined ? null : mfa.isMfaRegistered,
-          lastUsedAt: lastUsed.get(identity.id) ?? classed.account.lastLogonTimestampAt ?? classed.account.lastSuccessfulSignInAt ?? null,
+          lastUsedAt: used.lastUsed ?? classed.account.lastLogonTimestampAt ?? classed.account.lastSuccessfulSignInAt ?? null,
         },
       });
     }

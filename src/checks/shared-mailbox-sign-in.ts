@@ -8,9 +8,10 @@ import { accountName } from "./account-kind.js";
 import { enabledStateUnknown } from "./activity.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, identityClass } from "./scope.js";
-import { localStamp, sessionOwners, shortHostName } from "./session-facts.js";
+import { localStamp, sessionsByOwner, shortHostName } from "./session-facts.js";
+import { successfulSignIns } from "./sign-in-facts.js";
+import { accountsByKey as accountsByKeyOf } from "./snapshot-index.js";
 import type { Check, FindingDraft } from "./types.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -65,35 +66,32 @@ export const sharedMailboxSignIn: Check<Options> = {
   },
   evaluate(snapshot, _options, context) {
     const classes = accountClasses(snapshot, context.classification);
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
-    const identityOfAccount = identitiesByAccountKey(snapshot);
+    const accountsByKey = accountsByKeyOf(snapshot);
+    const signedIn = successfulSignIns(snapshot).byIdentity;
+    const sessions = sessionsByOwner(snapshot);
 
-    const signIns = new Map<string, { count: number; last: string; app?: string }>();
-    for (const signIn of snapshot.signIns) {
-      if (signIn.errorCode !== 0 || !signIn.isInteractive || signIn.accountKey === undefined) continue;
-      const identity = identityOfAccount.get(signIn.accountKey);
-      if (identity === undefined) continue;
-      const entry = signIns.get(identity.id);
-      if (entry === undefined) signIns.set(identity.id, { count: 1, last: signIn.at, ...(signIn.appDisplayName === undefined ? {} : { app: signIn.appDisplayName }) });
-      else {
-        entry.count++;
-        if (signIn.at > entry.last) {
-          entry.last = signIn.at;
-          if (signIn.appDisplayName !== undefined) entry.app = signIn.appDisplayName;
-          else delete entry.app;
+    /** An identity's successful interactive sign-ins: how many, the last and its application. */
+    const signInsOf = (identityId: string): { count: number; last: string; app?: string } | undefined => {
+      let entry: { count: number; last: string; app?: string } | undefined;
+      for (const signIn of signedIn.get(identityId) ?? []) {
+        if (!signIn.isInteractive) continue;
+        if (entry === undefined) entry = { count: 1, last: signIn.at, ...(signIn.appDisplayName === undefined ? {} : { app: signIn.appDisplayName }) };
+        else {
+          entry.count++;
+          if (signIn.at > entry.last) {
+            entry.last = signIn.at;
+            if (signIn.appDisplayName !== undefined) entry.app = signIn.appDisplayName;
+            else delete entry.app;
+          }
         }
       }
-    }
-    const ownerOf = sessionOwners(snapshot);
-    const desk = new Map<string, { count: number; hosts: Set<string> }>();
-    for (const session of snapshot.windowsSessions) {
-      const owner = ownerOf(session);
-      if (owner === undefined) continue;
-      let entry = desk.get(owner.subjectKey);
-      if (entry === undefined) desk.set(owner.subjectKey, (entry = { count: 0, hosts: new Set() }));
-      entry.count++;
-      entry.hosts.add(shortHostName(session.host));
-    }
+      return entry;
+    };
+    /** An identity's desk sessions: how many, on which computers. */
+    const deskOf = (identityId: string): { count: number; hosts: Set<string> } | undefined => {
+      const owned = sessions.get(identityId)?.sessions;
+      return owned === undefined ? undefined : { count: owned.length, hosts: new Set(owned.map((session) => shortHostName(session.host))) };
+    };
 
     const findings: FindingDraft[] = [];
     let evaluated = 0;
@@ -109,8 +107,8 @@ export const sharedMailboxSignIn: Check<Options> = {
       evaluated++;
       // Disabled for sign-in: the intended state of a shared mailbox, whatever its past.
       if (!accounts.some((account) => account.enabled)) continue;
-      const used = signIns.get(identity.id);
-      const atDesk = desk.get(identity.id);
+      const used = signInsOf(identity.id);
+      const atDesk = deskOf(identity.id);
       if (used === undefined && atDesk === undefined) continue;
       const deciding = accounts.find((account) => account.source === "ad") ?? accounts[0]!;
       findings.push({

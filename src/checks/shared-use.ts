@@ -17,11 +17,12 @@ import { accountName } from "./account-kind.js";
 import { enabledStateUnknown } from "./activity.js";
 import { notJudgedForUnknownState } from "./not-judged.js";
 import { accountClasses, identityClass, PERSONAL_KINDS } from "./scope.js";
-import { concurrentDeskSessions, hasLogonType, HOUR_MS, MINUTE_MS, isRemoteSession, localStamp, sessionOwners, shortHostName, type ConcurrentSessions } from "./session-facts.js";
+import { concurrentDeskSessions, DAY_MS, hasLogonType, HOUR_MS, MINUTE_MS, isRemoteSession, localStamp, sessionsByOwner, shortHostName, type ConcurrentSessions } from "./session-facts.js";
+import { successfulSignIns } from "./sign-in-facts.js";
+import { accountsByKey as accountsByKeyOf } from "./snapshot-index.js";
 import type { Check, FindingDraft } from "./types.js";
 import type { SignIn, WindowsSession } from "../snapshot/model.js";
-import { zoneOffsetMs } from "../sources/exports/local-time.js";
-import { identitiesByAccountKey } from "../snapshot/lookup.js";
+import { localDayNumber } from "./zone-clock.js";
 
 const weight = (fallback: number) => z.number().int().min(0).max(10).default(fallback);
 
@@ -98,21 +99,15 @@ function sameRemoteClient(a: WindowsSession, b: WindowsSession): boolean {
   return isRemoteSession(a) && isRemoteSession(b) && a.clientName !== undefined && b.clientName !== undefined && shortHostName(a.clientName) === shortHostName(b.clientName);
 }
 
-/** Local calendar day of instants in a zone; offsets are cached per hour (zones change on the hour). */
-function localDays(timeZone: string): (at: number) => string {
-  const offsets = new Map<number, number>();
-  return (at) => {
-    const hour = Math.floor(at / HOUR_MS);
-    let offset = offsets.get(hour);
-    if (offset === undefined) offsets.set(hour, (offset = zoneOffsetMs(hour * HOUR_MS, timeZone)));
-    return new Date(at + offset).toISOString().slice(0, 10);
-  };
-}
+/** "2026-11-20": a local day number (days since 1970-01-01) as the date it names. */
+const dayText = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
-interface Use {
-  at: number;
-  /** Where: a computer's short name, a device, or "ip:<address>" for an unknown device. */
-  device?: string;
+/** One local day of an account's use. */
+interface DayOfUse {
+  /** Where: computers' short names, devices, or "ip:<address>" for unknown devices. */
+  devices: Set<string>;
+  first: number;
+  last: number;
 }
 
 interface Travel {
@@ -126,18 +121,32 @@ interface Travel {
 const place = (signIn: SignIn): string => [signIn.city, signIn.countryOrRegion].filter((part) => part !== undefined && part !== "").join(", ") || (signIn.ipAddress ?? "?");
 
 /** Consecutive successful sign-ins farther apart than travel allows; the fastest pair. */
-export function impossibleTravel(signIns: SignIn[], minDistanceKm: number, maxSpeedKmh: number): { worst: Travel; count: number } | undefined {
-  const sorted = [...signIns].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+export function impossibleTravel(signIns: readonly SignIn[], minDistanceKm: number, maxSpeedKmh: number): { worst: Travel; count: number } | undefined {
+  return impossibleTravelOf(
+    signIns.map((signIn) => ({ signIn, at: Date.parse(signIn.at) })),
+    minDistanceKm,
+    maxSpeedKmh,
+  );
+}
+
+/** A sign-in with its instant parsed: each parsed once, not once per comparison. */
+interface TimedSignIn {
+  signIn: SignIn;
+  at: number;
+}
+
+function impossibleTravelOf(signIns: readonly TimedSignIn[], minDistanceKm: number, maxSpeedKmh: number): { worst: Travel; count: number } | undefined {
+  const sorted = [...signIns].sort((a, b) => a.at - b.at);
   const known = (signIn: SignIn) => signIn.latitude !== undefined && signIn.longitude !== undefined && !(signIn.latitude === 0 && signIn.longitude === 0);
   let worst: Travel | undefined;
   let count = 0;
   for (let index = 1; index < sorted.length; index++) {
-    const from = sorted[index - 1]!;
-    const to = sorted[index]!;
+    const { signIn: from, at: fromAt } = sorted[index - 1]!;
+    const { signIn: to, at: toAt } = sorted[index]!;
     if (!known(from) || !known(to)) continue;
     const km = distanceKm({ latitude: from.latitude!, longitude: from.longitude! }, { latitude: to.latitude!, longitude: to.longitude! });
     if (km <= minDistanceKm) continue;
-    const minutes = (Date.parse(to.at) - Date.parse(from.at)) / MINUTE_MS;
+    const minutes = (toAt - fromAt) / MINUTE_MS;
     const kmh = minutes <= 0 ? Infinity : km / (minutes / 60);
     if (kmh <= maxSpeedKmh) continue;
     count++;
@@ -217,10 +226,7 @@ export const sharedUse: Check<Options> = {
   },
   evaluate(snapshot, settings, context) {
     const classes = accountClasses(snapshot, context.classification);
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
-    const identityOfAccount = identitiesByAccountKey(snapshot);
-    const dayOf = localDays(context.timeZone);
-    const ownerOf = sessionOwners(snapshot);
+    const accountsByKey = accountsByKeyOf(snapshot);
 
     // Who counts: enabled personal accounts whose state is known.
     const judged = new Set<string>();
@@ -246,34 +252,54 @@ export const sharedUse: Check<Options> = {
       const name = shortHostName(device.name).toUpperCase();
       deviceNames.set(device.entraDeviceId.toLowerCase(), computers.has(name) ? name : `device:${device.entraDeviceId.toLowerCase()}`);
     }
-    const uses = new Map<string, Use[]>();
-    const signInsOf = new Map<string, SignIn[]>();
-    const noteUse = (identityId: string, use: Use) => {
-      let list = uses.get(identityId);
-      if (list === undefined) uses.set(identityId, (list = []));
-      list.push(use);
+    const desk = sessionsByOwner(snapshot);
+    const signedIn = successfulSignIns(snapshot).byIdentity;
+    // A device id recurs in every sign-in from the device: its lower-case lookup is remembered.
+    const knownDevices = new Map<string, string | undefined>();
+    const knownDevice = (deviceId: string): string | undefined => {
+      if (knownDevices.has(deviceId)) return knownDevices.get(deviceId);
+      const known = deviceNames.get(deviceId.toLowerCase());
+      knownDevices.set(deviceId, known);
+      return known;
     };
-    for (const session of snapshot.windowsSessions) {
-      const owner = ownerOf(session);
-      if (owner === undefined || !judged.has(owner.subjectKey)) continue;
-      const atDesk = hasLogonType(session, [2, 11]);
-      for (const at of sessionActivity(session)) noteUse(owner.subjectKey, atDesk ? { at, device: shortHostName(session.host).toUpperCase() } : { at });
-    }
-    for (const signIn of snapshot.signIns) {
-      if (signIn.errorCode !== 0 || !signIn.isInteractive || signIn.accountKey === undefined) continue;
-      const identity = identityOfAccount.get(signIn.accountKey);
-      if (identity === undefined || !judged.has(identity.id)) continue;
-      const known = signIn.deviceId === undefined || signIn.deviceId === "" ? undefined : deviceNames.get(signIn.deviceId.toLowerCase());
+    const deviceOf = (signIn: SignIn): string | undefined => {
+      const known = signIn.deviceId === undefined || signIn.deviceId === "" ? undefined : knownDevice(signIn.deviceId);
       const named = signIn.deviceName === undefined || signIn.deviceName === "" ? undefined : shortHostName(signIn.deviceName).toUpperCase();
-      const device =
+      return (
         known ??
         (signIn.deviceId !== undefined && signIn.deviceId !== "" ? (named !== undefined && computers.has(named) ? named : `device:${signIn.deviceId.toLowerCase()}`) : undefined) ??
-        (signIn.ipAddress === undefined ? undefined : `ip:${signIn.ipAddress}`);
-      noteUse(identity.id, device === undefined ? { at: Date.parse(signIn.at) } : { at: Date.parse(signIn.at), device });
-      let list = signInsOf.get(identity.id);
-      if (list === undefined) signInsOf.set(identity.id, (list = []));
-      list.push(signIn);
-    }
+        (signIn.ipAddress === undefined ? undefined : `ip:${signIn.ipAddress}`)
+      );
+    };
+    /** An identity's uses: its desk activity, then its successful interactive sign-ins. */
+    /**
+     * An identity's uses (desk activity, successful interactive sign-ins) by local day: the devices
+     * seen and the first and last use. Days are local day numbers, which sort as the dates they name.
+     */
+    const usesOf = (identityId: string): { byDay: Map<number, DayOfUse>; signIns: TimedSignIn[] } => {
+      const byDay = new Map<number, DayOfUse>();
+      const noteUse = (at: number, device: string | undefined): void => {
+        const day = localDayNumber(at, context.timeZone);
+        let entry = byDay.get(day);
+        if (entry === undefined) byDay.set(day, (entry = { devices: new Set(), first: at, last: at }));
+        if (device !== undefined) entry.devices.add(device);
+        entry.first = Math.min(entry.first, at);
+        entry.last = Math.max(entry.last, at);
+      };
+      for (const session of desk.get(identityId)?.sessions ?? []) {
+        const atDesk = hasLogonType(session, [2, 11]);
+        const device = atDesk ? shortHostName(session.host).toUpperCase() : undefined;
+        for (const at of sessionActivity(session)) noteUse(at, device);
+      }
+      const signIns: TimedSignIn[] = [];
+      for (const signIn of signedIn.get(identityId) ?? []) {
+        if (!signIn.isInteractive || signIn.accountKey === undefined) continue;
+        const at = Date.parse(signIn.at);
+        signIns.push({ signIn, at });
+        noteUse(at, deviceOf(signIn));
+      }
+      return { byDay, signIns };
+    };
 
     // Two computers at once, both busy by turns: the sweep in concurrentDeskSessions, then the pairs' activity.
     const concurrent = new Map<string, { pair: ConcurrentSessions; switches: number; occasions: number }>();
@@ -293,21 +319,13 @@ export const sharedUse: Check<Options> = {
     const findings: FindingDraft[] = [];
     for (const identity of snapshot.identities) {
       if (!judged.has(identity.id)) continue;
-      const byDay = new Map<string, { devices: Set<string>; first: number; last: number }>();
-      for (const use of uses.get(identity.id) ?? []) {
-        const day = dayOf(use.at);
-        let entry = byDay.get(day);
-        if (entry === undefined) byDay.set(day, (entry = { devices: new Set(), first: use.at, last: use.at }));
-        if (use.device !== undefined) entry.devices.add(use.device);
-        entry.first = Math.min(entry.first, use.at);
-        entry.last = Math.max(entry.last, use.at);
-      }
-      const days = [...byDay].sort(([a], [b]) => (a < b ? -1 : 1));
+      const { byDay, signIns } = usesOf(identity.id);
+      const days = [...byDay].sort(([a], [b]) => a - b);
       const busyDays = days.filter(([, entry]) => entry.devices.size > settings.devicesPerDay);
       const busiest = busyDays.reduce<(typeof days)[number] | undefined>((best, day) => (best === undefined || day[1].devices.size > best[1].devices.size ? day : best), undefined);
       const longDays = days.filter(([, entry]) => entry.last - entry.first > settings.longDayHours * HOUR_MS);
       const longest = longDays.reduce<(typeof days)[number] | undefined>((best, day) => (best === undefined || day[1].last - day[1].first > best[1].last - best[1].first ? day : best), undefined);
-      const travel = impossibleTravel(signInsOf.get(identity.id) ?? [], settings.travelMinDistanceKm, settings.travelMaxSpeedKmh);
+      const travel = impossibleTravelOf(signIns, settings.travelMinDistanceKm, settings.travelMaxSpeedKmh);
       const together = concurrent.get(identity.id);
       const mfa = identity.accountKeys.map((key) => mfaByAccount.get(key)).find((entry) => entry !== undefined);
       const noMfa = busiest !== undefined && mfa !== undefined && !mfa.isMfaRegistered;
@@ -344,7 +362,7 @@ export const sharedUse: Check<Options> = {
           devicesPerDay: settings.devicesPerDay,
           devicesDays: devicesSign ? busyDays.length : null,
           devicesMax: busiest === undefined ? null : busiest[1].devices.size,
-          devicesMaxDay: busiest === undefined ? null : busiest[0],
+          devicesMaxDay: busiest === undefined ? null : dayText(busiest[0]),
           longDayHours: settings.longDayHours,
           longDays: longSign ? longDays.length : null,
           longestFrom: longest === undefined ? null : stamp(longest[1].first),

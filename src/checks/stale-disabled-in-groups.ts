@@ -3,6 +3,7 @@ import { enabledStateUnknown } from "./activity.js";
 import type { Group } from "../snapshot/model.js";
 import { ALL_KINDS } from "./scope.js";
 import type { Check, FindingDraft } from "./types.js";
+import { accountsByKey as accountsByKeyIndex } from "./snapshot-index.js";
 
 const options = z.strictObject({
   enabled: z.boolean().default(true),
@@ -42,7 +43,7 @@ export const staleDisabledInGroups: Check<Options> = {
   evaluate(snapshot, { ignoredGroups }) {
     const ignored = new Set(ignoredGroups.map((name) => name.toLowerCase()));
     const groupsByKey = new Map(snapshot.groups.map((group) => [group.key, group]));
-    const accountsByKey = new Map(snapshot.accounts.map((account) => [account.key, account]));
+    const accountsByKey = accountsByKeyIndex(snapshot);
     const findings: FindingDraft[] = [];
     let evaluated = 0;
     let unreadable = 0;
