@@ -36,6 +36,7 @@ import {
   mapRiskyUser,
   mapRoleEligibility,
 } from "./map-security.js";
+import { share } from "../shared-text.js";
 
 /** The snapshot parts an Entra tenant fills, plus its coverage. */
 export type EntraResult = Pick<
@@ -61,14 +62,6 @@ const UNKNOWN_TENANT = "entra";
 
 function duplicate(id: string): FieldError {
   return new FieldError("id", `duplicate id ${id}: the first occurrence is kept`);
-}
-
-/** One instance of each text: the held one when an equal text was seen before. */
-function share(table: Map<string, string>, value: string): string {
-  const held = table.get(value);
-  if (held !== undefined) return held;
-  table.set(value, value);
-  return value;
 }
 
 export class EntraAssembler {

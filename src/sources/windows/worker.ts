@@ -9,6 +9,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { WindowsSession } from "../../snapshot/model.js";
+import { share } from "../shared-text.js";
 import type { EventFileSpec, WindowsSessionsOptions, WindowsSessionsResult } from "./read-sessions.js";
 
 /** What the worker needs: everything but the callbacks, which cannot cross threads. */
@@ -100,9 +101,6 @@ class SharedText {
   }
 
   private get<T extends string>(value: T): T {
-    const held = this.strings.get(value);
-    if (held !== undefined) return held as T;
-    this.strings.set(value, value);
-    return value;
+    return share(this.strings, value);
   }
 }
