@@ -98,7 +98,7 @@ export async function readSnapshot(file: string): Promise<Snapshot> {
     // Valid JSON in another layout (say, indented by hand) that happens to open with a lone "{" still
     // reads; a damaged snapshot in the line layout fails here too and keeps the line-layout error.
     // A large file can only have come from the writer, so it is not read a second time.
-    if ((await stat(file)).size > FALLBACK_LIMIT) throw error;
+    if (!(error instanceof LayoutError) || (await stat(file)).size > FALLBACK_LIMIT) throw error;
     parsed = await readWholeFile(file).catch(() => {
       throw error;
     });
@@ -283,7 +283,8 @@ async function readLineLayout(file: string): Promise<unknown> {
       for (const line of lines) if (!parser.push(line)) return NOT_LINE_LAYOUT;
     }
   } catch (error) {
-    if (error instanceof LayoutError) throw error;
+    // A file system error (no such file, no access) already names the file and is not about the content.
+    if (error instanceof LayoutError || (error instanceof Error && "syscall" in error)) throw error;
     throw new LayoutError(`${file}: cannot read past line ${parser.lines}: ${describe(error)}${file.endsWith(".gz") ? " (the gzip data is truncated or damaged)" : ""}`);
   } finally {
     stream.destroy();
