@@ -7,7 +7,8 @@ import { createGunzip, createGzip } from "node:zlib";
 import { compareEvents } from "../sources/windows/event-sort.js";
 import type { NormalisedEvent } from "../sources/windows/event.js";
 import { SessionBuilder } from "../sources/windows/sessions.js";
-import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, type WindowsHostActivity, type WindowsSession } from "./model.js";
+import { SessionText, SignInText } from "../sources/shared-text.js";
+import { SNAPSHOT_SCHEMA_VERSION, type SignIn, type Snapshot, type WindowsHostActivity, type WindowsSession } from "./model.js";
 
 /*
  * A region's snapshot is well over 1 GB of JSON and V8 caps a string at 512 MiB, so the snapshot is
@@ -93,7 +94,7 @@ function* snapshotText(snapshot: Snapshot): Generator<string> {
 export async function readSnapshot(file: string): Promise<Snapshot> {
   let parsed: unknown;
   try {
-    parsed = await readLineLayout(file);
+    parsed = await readLineLayout(file, sharedTextIntake());
   } catch (error) {
     // Valid JSON in another layout (say, indented by hand) that happens to open with a lone "{" still
     // reads; a damaged snapshot in the line layout fails here too and keeps the line-layout error.
@@ -141,6 +142,24 @@ async function readWholeFile(file: string): Promise<unknown> {
 
 const NOT_LINE_LAYOUT = Symbol("not the line layout");
 
+/** Takes in one element of a top-level array as it is parsed; gives what the array holds. */
+type Intake = (arrayName: string, element: unknown) => unknown;
+
+/**
+ * Each parsed line has its own copy of every name, so a region's sign-ins and sessions read back
+ * would hold far more than the live audit's, which shares them as the sources read them.
+ */
+function sharedTextIntake(): Intake {
+  const signIns = new SignInText();
+  const sessions = new SessionText();
+  return (arrayName, element) => {
+    if (typeof element !== "object" || element === null) return element;
+    if (arrayName === "signIns") return signIns.apply(element as SignIn);
+    if (arrayName === "windowsSessions" && Array.isArray((element as Partial<WindowsSession>).changes)) return sessions.apply(element as WindowsSession);
+    return element;
+  };
+}
+
 interface Line {
   text: string;
   /** False for a last line the file cut off before its line break. */
@@ -180,7 +199,10 @@ class LineLayoutParser {
   private readonly members: Record<string, unknown> = {};
   private array: { name: string; elements: unknown[] } | undefined;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly intake: Intake,
+  ) {}
 
   get lines(): number {
     return this.lineNumber;
@@ -217,7 +239,7 @@ class LineLayoutParser {
       }
       this.item(`an element of "${array.name}"`);
       const comma = text.endsWith(",");
-      array.elements.push(this.parse(comma ? text.slice(0, -1) : text));
+      array.elements.push(this.intake(array.name, this.parse(comma ? text.slice(0, -1) : text)));
       this.expect = comma ? "item" : "close";
       return true;
     }
@@ -275,8 +297,8 @@ class LineLayoutParser {
  * Reads the writer's line layout. Gives NOT_LINE_LAYOUT when line 1 is not a lone "{"; throws, naming
  * the line, when it is but the rest is cut short or damaged, so a snapshot is never silently partial.
  */
-async function readLineLayout(file: string): Promise<unknown> {
-  const parser = new LineLayoutParser(file);
+async function readLineLayout(file: string, intake: Intake): Promise<unknown> {
+  const parser = new LineLayoutParser(file, intake);
   const stream = openText(file);
   try {
     for await (const lines of linesOf(stream)) {

@@ -9,7 +9,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { WindowsSession } from "../../snapshot/model.js";
-import { share } from "../shared-text.js";
+import { SessionText } from "../shared-text.js";
 import type { EventFileSpec, WindowsSessionsOptions, WindowsSessionsResult } from "./read-sessions.js";
 
 /** What the worker needs: everything but the callbacks, which cannot cross threads. */
@@ -47,7 +47,7 @@ export function readWindowsSessionsInWorker(files: EventFileSpec[], options: Win
   const worker = new Worker(new URL("./worker-main.js", import.meta.url), { workerData: request });
   const sessions: WindowsSession[] = [];
   const sink = options.sessionSink ?? ((session: WindowsSession) => sessions.push(session));
-  const shared = new SharedText();
+  const shared = new SessionText();
   const signal = options.signal;
   return new Promise<WindowsSessionsResult>((resolve, reject) => {
     let settled = false;
@@ -68,7 +68,7 @@ export function readWindowsSessionsInWorker(files: EventFileSpec[], options: Win
           options.onProgress?.({ file: message.file, records: message.records });
           return;
         case "sessions":
-          for (const session of message.sessions) sink(shared.session(session));
+          for (const session of message.sessions) sink(shared.apply(session));
           return;
         case "result":
           settle(() => resolve({ ...message.result, sessions }));
@@ -83,24 +83,4 @@ export function readWindowsSessionsInWorker(files: EventFileSpec[], options: Win
     worker.on("error", (error) => settle(() => reject(error)));
     worker.on("exit", (code) => settle(() => reject(new Error(`the Windows event reader stopped (exit code ${code}) before it gave a result`))));
   });
-}
-
-/** One instance per distinct name, boot time and change kind across every session received. */
-class SharedText {
-  private readonly strings = new Map<string, string>();
-
-  session(session: WindowsSession): WindowsSession {
-    session.host = this.get(session.host);
-    if (session.bootAt !== undefined) session.bootAt = this.get(session.bootAt);
-    if (session.userSid !== undefined) session.userSid = this.get(session.userSid);
-    if (session.userName !== undefined) session.userName = this.get(session.userName);
-    if (session.userDomain !== undefined) session.userDomain = this.get(session.userDomain);
-    if (session.clientName !== undefined) session.clientName = this.get(session.clientName);
-    for (const change of session.changes) change.kind = this.get(change.kind);
-    return session;
-  }
-
-  private get<T extends string>(value: T): T {
-    return share(this.strings, value);
-  }
 }
