@@ -71,10 +71,6 @@ export class EntraAssembler {
   readonly intune: CoverageRecorder;
 
   private readonly users = new Map<string, UserDraft>();
-  /**
-   * One instance of each repeated sign-in text (see shareRepeatedText): people and their
-   * devices, and, in a small table lookups find in the CPU cache, apps, systems and places.
-   */
   /** Millions of sign-ins name few distinct users, apps, devices and places: one instance of each. */
   private readonly signInText = new SignInText();
   private usersWithSignInActivity = 0;
